@@ -1,0 +1,16 @@
+//! fiscal-etl: extract every table of Chinese department budget and
+//! final-accounts report texts into Hive-partitioned Parquet datasets.
+//!
+//! Flow, one direction, one module per stage:
+//! [`discover`] → [`decode`] → [`parse`] (metadata, tables, grid; pure, no I/O)
+//! → [`slug`] (partition values) → [`arrow_out`] (record batches)
+//! → [`sink`] (partitioned Parquet) — driven by [`pipeline`].
+
+pub mod arrow_out;
+pub mod decode;
+pub mod discover;
+pub mod model;
+pub mod parse;
+pub mod pipeline;
+pub mod sink;
+pub mod slug;

@@ -1,0 +1,145 @@
+//! Typed values that flow between the pipeline stages.
+//!
+//! The parser produces [`ParsedReport`]s from text alone; everything that
+//! touches the file system (paths, hashes, encodings) lives in
+//! [`ReportRecord`], filled by the pipeline around the pure parser.
+
+use serde::{Deserialize, Serialize};
+
+/// Budget (预算) or final accounts (决算).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportType {
+    Budget,
+    FinalAccounts,
+}
+
+impl ReportType {
+    /// The partition value and the value written in the datasets.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportType::Budget => "budget",
+            ReportType::FinalAccounts => "final_accounts",
+        }
+    }
+}
+
+/// What the report says about itself. Every field is optional because a
+/// damaged report may not state it; the pipeline decides what is required.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportMeta {
+    /// City or county the department belongs to, e.g. 清远市.
+    pub city: Option<String>,
+    /// Department name, e.g. 江门市医疗保障局（本级）.
+    pub department: Option<String>,
+    /// Fiscal year the report covers.
+    pub year: Option<i32>,
+    pub report_type: Option<ReportType>,
+    /// The report's own title, e.g. 清远市医疗保障局2025年部门预算.
+    pub title: Option<String>,
+}
+
+/// One printed row of a table. `cells.len()` equals the table's column count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Cell text as printed (whitespace rules per docs/schema.md), `None` when empty.
+    pub cells: Vec<Option<String>>,
+    /// 1-based source line where the row starts.
+    pub line: u32,
+}
+
+/// One table rebuilt as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// 1-based position among all tables of the report, in document order.
+    pub ordinal: u32,
+    /// Table number as printed without spaces ("表1"), if any.
+    pub number: Option<String>,
+    /// Title as printed, whitespace removed.
+    pub title: String,
+    /// Amount unit stated for the table (万元, 元), if any.
+    pub unit: Option<String>,
+    /// True for tables inside the explanatory prose parts.
+    pub narrative: bool,
+    /// Leaf column paths, spanning headers joined by '/'.
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+    /// Note lines (注：…) printed under the table.
+    pub notes: Vec<String>,
+    /// 1-based inclusive line span of the table in the source text.
+    pub line_start: u32,
+    pub line_end: u32,
+    /// Catalog kind id (e.g. `budget.expenditure_summary`), if classified.
+    pub kind: Option<String>,
+}
+
+/// The parser's output for one report text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedReport {
+    pub meta: ReportMeta,
+    pub tables: Vec<Table>,
+}
+
+/// Whether a report made it through the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// Hive partition of a report: `city=<slug>/year=<yyyy>/report_type=<type>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Partition {
+    /// `[a-z0-9_]` only.
+    pub city: String,
+    pub year: i32,
+    /// `budget`, `final_accounts` or `_unknown`.
+    pub report_type: String,
+}
+
+impl Partition {
+    /// Where failed reports without usable metadata go.
+    pub fn unknown() -> Self {
+        Partition {
+            city: "_unknown".into(),
+            year: 0,
+            report_type: "_unknown".into(),
+        }
+    }
+
+    /// Relative directory of this partition inside a dataset.
+    pub fn rel_dir(&self) -> String {
+        format!(
+            "city={}/year={}/report_type={}",
+            self.city, self.year, self.report_type
+        )
+    }
+}
+
+/// Everything the sink needs to know about one input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRecord {
+    /// First 16 hex chars of the SHA-256 of the raw bytes.
+    pub report_id: String,
+    /// Path relative to `--input`, with '/' separators.
+    pub source_path: String,
+    pub source_bytes: u64,
+    /// Detected encoding label (e.g. `UTF-8`, `GB18030`, `UTF-16LE`), if decoding got that far.
+    pub encoding: Option<String>,
+    pub meta: ReportMeta,
+    pub partition: Partition,
+    pub status: Status,
+    /// Human-readable error for failed reports: what and where (file, line).
+    pub error: Option<String>,
+    pub tables: Vec<Table>,
+}

@@ -1,0 +1,1 @@
+//! Pure parser: report text in, typed tables out.
