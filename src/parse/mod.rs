@@ -1,1 +1,439 @@
-//! Pure parser: report text in, typed tables out.
+//! Pure parser: report text in, typed tables out. No I/O happens here, so
+//! every rule is tested on strings (see the tests below and `tests/`).
+//!
+//! The document grammar, top down:
+//! - a report is prose and furniture (page numbers, unit lines, department
+//!   lines) with tables in between;
+//! - a table starts at a title: a `表N` line followed by its title, a line
+//!   shaped like a table title (`…表`, `…表（按…）`), a prose heading of a
+//!   performance-target part followed by a grid, or a tab-separated grid
+//!   with no title at all (its first header cell names it);
+//! - a table continues over page breaks, where its title and header may be
+//!   printed again, and ends at the next title, a part heading or prose;
+//! - notes (`注：…`) under a table belong to it.
+//!
+//! The body of a table is rebuilt by [`tabbed`] when its cells are
+//! tab-separated and by [`flat`] when the converter flattened them to
+//! space-separated words.
+
+mod flat;
+mod header;
+mod meta;
+mod tabbed;
+pub mod text;
+
+use crate::model::{ParsedReport, Table};
+use regex::Regex;
+use std::sync::LazyLock;
+use text::{is_space, squash};
+
+pub use meta::read_meta;
+
+/// One source line with its 1-based number.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub no: u32,
+    pub text: &'a str,
+}
+
+impl Line<'_> {
+    pub fn is_blank(&self) -> bool {
+        self.text.trim_matches(is_space).is_empty()
+    }
+    pub fn is_tabbed(&self) -> bool {
+        self.text.contains('\t')
+    }
+}
+
+/// A table title line: a short line ending in 表 (optionally followed by a
+/// parenthesised qualifier such as （按功能分类科目）).
+static TABLE_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^，。；;：:！？!?]{2,60}?(表|清单)([（(][^）)]{1,20}[）)])?$").unwrap()
+});
+/// Part headings that end the tables part: 第二部分 …, 第四部分 名词解释.
+static PART_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^第[一二三四五六七八九十]+部分").unwrap());
+/// Prose headings that title a narrative table when a grid follows.
+static NARRATIVE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)?([^，。；;：:]{2,40}(绩效目标情况|绩效目标表|绩效目标))$").unwrap()
+});
+/// A numbered prose heading that explains (说明) rather than tabulates.
+static PROSE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\d]{2,40}(说明|情况|解释)$")
+        .unwrap()
+});
+
+/// What starts a table.
+#[derive(Debug, Clone)]
+struct Anchor {
+    number: Option<String>,
+    title: String,
+    narrative: bool,
+    /// First line of the table (the 表N line or the title).
+    start: usize,
+    /// First line after the title lines.
+    body_start: usize,
+}
+
+/// Parses a whole report: its metadata and every table.
+pub fn parse_report(text: &str) -> ParsedReport {
+    let lines: Vec<Line> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, t)| Line {
+            no: (i + 1) as u32,
+            text: t.trim_end_matches(['\r', ' ']),
+        })
+        .collect();
+    let meta = read_meta(&lines);
+    let tables = find_tables(&lines);
+    ParsedReport { meta, tables }
+}
+
+fn is_title_line(line: &str) -> bool {
+    let raw = line.trim_matches(is_space);
+    if raw.contains('\t') || raw.starts_with('-') || raw.starts_with('·') {
+        return false;
+    }
+    let s = squash(raw);
+    if PART_HEADING.is_match(&s) || text::unit_of(&s).is_some() {
+        return false;
+    }
+    // A title never carries amounts.
+    if raw.split(is_space).any(text::is_decimal_amount) {
+        return false;
+    }
+    TABLE_TITLE.is_match(&s)
+}
+
+/// Index of the next non-blank line at or after `i`.
+fn next_nonblank(lines: &[Line], mut i: usize) -> Option<usize> {
+    while i < lines.len() {
+        if !lines[i].is_blank() {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Does a grid start within the next few lines (the header of a narrative
+/// table)? Intro sentences ending in a colon may stand between.
+fn grid_follows(lines: &[Line], from: usize) -> bool {
+    let mut i = from;
+    let mut seen = 0;
+    while let Some(j) = next_nonblank(lines, i) {
+        let l = lines[j];
+        if l.is_tabbed() {
+            return true;
+        }
+        let t = l.text.trim_matches(is_space);
+        if t.ends_with('：') || t.ends_with(':') {
+            i = j + 1;
+            seen += 1;
+            if seen > 2 {
+                return false;
+            }
+            continue;
+        }
+        // Flattened header: several short words on one line.
+        let words: Vec<&str> = t.split(is_space).filter(|w| !w.is_empty()).collect();
+        return words.len() >= 2
+            && words.iter().all(|w| w.chars().count() <= 16 && !w.ends_with('。'));
+    }
+    false
+}
+
+/// Finds the anchor starting at line `i`, if any.
+fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
+    let line = lines[i];
+    if let Some(number) = text::table_number(line.text) {
+        let t = next_nonblank(lines, i + 1)?;
+        if !is_title_line(lines[t].text) {
+            return None;
+        }
+        return Some(Anchor {
+            number: Some(number),
+            title: squash(lines[t].text),
+            narrative: false,
+            start: i,
+            body_start: t + 1,
+        });
+    }
+    if is_title_line(line.text) {
+        return Some(Anchor {
+            number: None,
+            title: squash(line.text),
+            narrative: false,
+            start: i,
+            body_start: i + 1,
+        });
+    }
+    let s = squash(line.text);
+    if !line.is_tabbed() {
+        if let Some(c) = NARRATIVE_HEADING.captures(&s) {
+            if grid_follows(lines, i + 1) {
+                return Some(Anchor {
+                    number: None,
+                    title: c.get(1).unwrap().as_str().to_string(),
+                    narrative: true,
+                    start: i,
+                    body_start: i + 1,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Where a table's body lines go while the document is scanned.
+struct Pending {
+    anchor: Anchor,
+    /// Unit line seen just before the title (page header).
+    unit_before: Option<&'static str>,
+    body: Vec<usize>,
+}
+
+fn find_tables(lines: &[Line]) -> Vec<Table> {
+    let mut tables = Vec::new();
+    let mut current: Option<Pending> = None;
+    // Unit printed in the page header above the next title.
+    let mut recent_unit: Option<(&'static str, usize)> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(u) = text::unit_of(line.text) {
+            recent_unit = Some((u, i));
+        }
+        if let Some(anchor) = anchor_at(lines, i) {
+            let repeat = current.as_ref().is_some_and(|p| {
+                p.anchor.title == anchor.title
+                    && (anchor.number.is_none() || anchor.number == p.anchor.number)
+            });
+            if repeat {
+                // The title printed again on the next page: same table.
+                i = anchor.body_start;
+                continue;
+            }
+            if let Some(p) = current.take() {
+                tables.extend(finish(lines, p, tables.len()));
+            }
+            let unit_before = recent_unit
+                .filter(|(_, at)| anchor.start.saturating_sub(*at) <= 8)
+                .map(|(u, _)| u);
+            i = anchor.body_start;
+            current = Some(Pending {
+                anchor,
+                unit_before,
+                body: Vec::new(),
+            });
+            continue;
+        }
+        let squashed = squash(line.text);
+        if PART_HEADING.is_match(&squashed) {
+            if let Some(p) = current.take() {
+                tables.extend(finish(lines, p, tables.len()));
+            }
+            i += 1;
+            continue;
+        }
+        match current.as_mut() {
+            Some(p) => {
+                if ends_table(lines, p, i) {
+                    let p = current.take().unwrap();
+                    tables.extend(finish(lines, p, tables.len()));
+                    continue;
+                }
+                p.body.push(i);
+            }
+            None => {
+                // A grid with no title: its first header cell names it.
+                if line.is_tabbed() && !tabbed::is_separator_row(line.text) {
+                    let title = tabbed::title_from_header(line.text);
+                    if !title.is_empty() {
+                        current = Some(Pending {
+                            anchor: Anchor {
+                                number: None,
+                                title,
+                                narrative: true,
+                                start: i,
+                                body_start: i,
+                            },
+                            unit_before: None,
+                            body: vec![i],
+                        });
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(p) = current.take() {
+        tables.extend(finish(lines, p, tables.len()));
+    }
+    for (k, t) in tables.iter_mut().enumerate() {
+        t.ordinal = (k + 1) as u32;
+    }
+    tables
+}
+
+/// Is line `i` the first line after the table being collected?
+fn ends_table(lines: &[Line], p: &Pending, i: usize) -> bool {
+    let line = lines[i];
+    if line.is_blank() || text::is_furniture(line.text) {
+        return false;
+    }
+    let body: Vec<Line> = p.body.iter().map(|&k| lines[k]).collect();
+    let tabbed_table = body.iter().any(|l| l.is_tabbed());
+    let after_notes = body
+        .iter()
+        .rev()
+        .find(|l| !l.is_blank() && !text::is_furniture(l.text))
+        .is_some_and(|l| text::is_note_start(l.text) || in_notes(&body, l.no));
+    let t = line.text.trim_matches(is_space);
+    if text::is_note_start(t) {
+        return false;
+    }
+    if after_notes {
+        // Lines glued under a note continue it; anything after a gap is prose.
+        let prev = lines[i - 1];
+        return prev.is_blank() || line.is_tabbed();
+    }
+    if tabbed_table {
+        if line.is_tabbed() {
+            return tabbed::starts_new_table(&body, line);
+        }
+        // Inside a tab-separated table every row has tabs.
+        return true;
+    }
+    let s = squash(t);
+    PROSE_HEADING.is_match(&s) && !t.split(is_space).any(text::is_amount)
+}
+
+/// Is source line `no` part of the notes of this body?
+fn in_notes(body: &[Line], no: u32) -> bool {
+    let mut inside = false;
+    let mut prev_blank = false;
+    for l in body {
+        if l.no > no {
+            break;
+        }
+        if text::is_note_start(l.text) {
+            inside = true;
+        } else if l.is_blank() {
+            prev_blank = true;
+            continue;
+        } else if inside && (prev_blank || l.is_tabbed()) && !text::is_furniture(l.text) {
+            inside = false;
+        }
+        prev_blank = false;
+    }
+    inside
+}
+
+/// Builds the table from its collected lines.
+fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
+    let body: Vec<Line> = p.body.iter().map(|&k| lines[k]).collect();
+    let mut notes = Vec::new();
+    let mut grid_lines = Vec::new();
+    let mut in_note = false;
+    let mut prev_blank = false;
+    for l in &body {
+        if l.is_blank() {
+            prev_blank = true;
+            continue;
+        }
+        if text::is_note_start(l.text) {
+            in_note = true;
+            notes.push(squash(l.text));
+        } else if in_note && !prev_blank && !l.is_tabbed() && !text::is_furniture(l.text) {
+            notes.push(squash(l.text));
+        } else {
+            in_note = false;
+            grid_lines.push(*l);
+        }
+        prev_blank = false;
+    }
+    let unit_in_body = body.iter().find_map(|l| text::unit_of(l.text));
+    let grid = if grid_lines.iter().any(|l| l.is_tabbed()) {
+        tabbed::rebuild(&grid_lines, &p.anchor.title)
+    } else {
+        flat::rebuild(&grid_lines, &p.anchor.title)
+    }?;
+    let unit = unit_in_body
+        .or(p.unit_before)
+        .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));
+    let line_end = body
+        .iter()
+        .rev()
+        .find(|l| !l.is_blank())
+        .map(|l| l.no)
+        .unwrap_or(lines[p.anchor.start].no);
+    let _ = before;
+    Some(Table {
+        ordinal: 0,
+        number: p.anchor.number,
+        title: p.anchor.title,
+        unit: unit.map(str::to_string),
+        narrative: p.anchor.narrative,
+        columns: grid.columns,
+        rows: grid.rows,
+        notes,
+        line_start: lines[p.anchor.start].no,
+        line_end,
+        kind: None,
+    })
+}
+
+/// A unit stated inside a header cell: 预算数（单位：万元）, 2021年预算(万元).
+fn unit_in_header(col: &str) -> Option<&'static str> {
+    text::unit_of(col).or_else(|| {
+        if col.contains("(万元)") || col.contains("（万元）") {
+            Some("万元")
+        } else if col.contains("(元)") || col.contains("（元）") {
+            Some("元")
+        } else {
+            None
+        }
+    })
+}
+
+/// The rebuilt grid of one table.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub columns: Vec<String>,
+    pub rows: Vec<crate::model::Row>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_lines() {
+        assert!(is_title_line("收支总体情况表"));
+        assert!(is_title_line("一般公共预算支出情况表（按功能分类科目）"));
+        assert!(is_title_line("财政拨款“三公”经费支出决算表"));
+        assert!(!is_title_line("- 一、收支总体情况表"));
+        assert!(!is_title_line("第二部分 2025年部门预算表"));
+        assert!(!is_title_line("本部门收支总体情况见下表，单位为万元。"));
+    }
+
+    #[test]
+    fn tab_table_with_repeated_title_is_one_table() {
+        let text = "表 1\n\n收支总体情况表\n\n部门名称：某局\n\n单位：万元\n\n收 入\t\t支 出\t\n收入项目\t预算\t支出项目\t预算\n一、财政拨款\t10.00\t一、科学技术支出\t4.00\n\n收支总体情况表\n\n部门名称：某局\n\n单位：万元\n\n收 入\t\t支 出\t\n收入项目\t预算\t支出项目\t预算\n\t\t二、卫生健康支出\t6.00\n收入总计\t10.00\t支出总计\t10.00\n\n注： 本表根据实际编列。\n\n第五部分 其他\n";
+        let r = parse_report(text);
+        assert_eq!(r.tables.len(), 1);
+        let t = &r.tables[0];
+        assert_eq!(t.number.as_deref(), Some("表1"));
+        assert_eq!(t.title, "收支总体情况表");
+        assert_eq!(t.unit.as_deref(), Some("万元"));
+        assert_eq!(t.columns, ["收入/收入项目", "收入/预算", "支出/支出项目", "支出/预算"]);
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(
+            t.rows[1].cells,
+            [None, None, Some("二、卫生健康支出".into()), Some("6.00".into())]
+        );
+        assert_eq!(t.notes, ["注：本表根据实际编列。"]);
+    }
+}

@@ -1,0 +1,528 @@
+//! Tables whose cells the converter flattened into space-separated words:
+//! one printed row per line at best, with header cells and long labels
+//! wrapped over several lines and the header printed again after each page
+//! break. Column positions are lost, so cells are placed by the grammar of
+//! the row: a subject code, a label, row numbers (行次), amounts, and text
+//! columns such as 绩效目标 that follow the amounts.
+
+use super::header::is_header_word;
+use super::text::{self, clean_cell, is_space, squash};
+use super::{Grid, Line};
+use crate::model::Row;
+
+/// What a word of a data row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Code,
+    RowNo,
+    Amount,
+    Text,
+}
+
+/// What a column holds, from its header name (or the data when the header
+/// could not be read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Code,
+    RowNo,
+    Label,
+    Amount,
+    Text,
+}
+
+fn classify_col(name: &str) -> Col {
+    let leaf = name.rsplit('/').next().unwrap_or(name);
+    if leaf.contains("行次") {
+        Col::RowNo
+    } else if (leaf.contains("编码") || leaf.contains("代码")) && !leaf.contains("名称") {
+        Col::Code
+    } else if ["绩效目标", "项目内容", "指标", "实现值", "说明", "备注"]
+        .iter()
+        .any(|w| leaf.contains(w))
+        && !leaf.contains("预算")
+    {
+        Col::Text
+    } else if ["项目", "名称", "科目", "类别", "单位"].iter().any(|w| leaf.contains(w))
+        && !leaf.contains("数")
+        && !leaf.contains("金额")
+    {
+        Col::Label
+    } else {
+        Col::Amount
+    }
+}
+
+/// A word of a row with its kind.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    kind: Tok,
+}
+
+fn words_of(line: &str) -> Vec<&str> {
+    line.split(is_space).filter(|w| !w.is_empty()).collect()
+}
+
+fn is_number_word(w: &str) -> bool {
+    text::is_amount(w) || w == "-" || w == "—" || w == "--"
+}
+
+/// Does a line carry amounts (the line that closes a data row)? A lone
+/// code on its line opens a wrapped row instead, where the table has a code
+/// column.
+fn has_amount(line: &str, code_col: bool) -> bool {
+    let ws = words_of(line);
+    if code_col && ws.len() == 1 && text::is_code(ws[0]) {
+        return false;
+    }
+    ws.iter().any(|w| is_number_word(w))
+}
+
+/// Classifies the words of a row, joining adjacent text words (a label
+/// wrapped over lines or split by a space) into one.
+fn tokenize(parts: &[&str]) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::new();
+    let n = parts.len();
+    for (i, w) in parts.iter().enumerate() {
+        let kind = if text::is_decimal_amount(w) || *w == "-" || *w == "—" {
+            Tok::Amount
+        } else if text::is_code(w) && parts.get(i + 1).is_some_and(|x| !is_number_word(x)) {
+            Tok::Code
+        } else if text::is_row_number(w) {
+            Tok::RowNo
+        } else if text::is_amount(w) {
+            // A long integer before amounts or at the end: an amount.
+            if text::is_code(w) && i == 0 && n > 1 {
+                Tok::Code
+            } else {
+                Tok::Amount
+            }
+        } else {
+            Tok::Text
+        };
+        if kind == Tok::Text {
+            if let Some(last) = out.last_mut() {
+                if last.kind == Tok::Text {
+                    last.text.push_str(w);
+                    continue;
+                }
+            }
+        }
+        out.push(Word {
+            text: w.to_string(),
+            kind,
+        });
+    }
+    out
+}
+
+/// Cost of putting a word of kind `t` in a column of kind `c`; `None` when
+/// it cannot stand there.
+fn fit(t: Tok, c: Col) -> Option<f64> {
+    match (t, c) {
+        (Tok::Code, Col::Code) => Some(0.0),
+        (Tok::Code, Col::Label) => Some(1.5),
+        (Tok::Code, Col::Amount) => Some(2.0),
+        (Tok::RowNo, Col::RowNo) => Some(0.0),
+        (Tok::RowNo, Col::Amount) => Some(0.5),
+        (Tok::RowNo, Col::Code) => Some(1.0),
+        (Tok::Amount, Col::Amount) => Some(0.0),
+        (Tok::Text, Col::Label) => Some(0.0),
+        (Tok::Text, Col::Text) => Some(0.0),
+        (Tok::Text, Col::Amount) => Some(3.0),
+        _ => None,
+    }
+}
+
+/// Places the words of a row into columns: the monotone placement with the
+/// lowest cost; ties go to the placement that continues what the rows above
+/// did (the same side of a two-sided table, a code series) and then to the
+/// left.
+struct Placer<'a> {
+    cols: &'a [Col],
+    names: &'a [String],
+    prev_used: Vec<usize>,
+    last_code_at: Vec<Option<String>>,
+}
+
+impl Placer<'_> {
+    fn place(&mut self, words: &[Word]) -> Option<Vec<usize>> {
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        let mut cur = Vec::with_capacity(words.len());
+        let mut budget = 200_000usize;
+        self.search(words, 0, 0, 0.0, &mut cur, &mut best, &mut budget);
+        let (_, at) = best?;
+        self.prev_used = at.clone();
+        for (w, &c) in words.iter().zip(&at) {
+            if w.kind == Tok::Code {
+                self.last_code_at[c] = Some(w.text.clone());
+            }
+        }
+        Some(at)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn search(
+        &self,
+        words: &[Word],
+        wi: usize,
+        ci: usize,
+        cost: f64,
+        cur: &mut Vec<usize>,
+        best: &mut Option<(f64, Vec<usize>)>,
+        budget: &mut usize,
+    ) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if wi == words.len() {
+            let total = cost + self.tie_break(words, cur);
+            if best.as_ref().is_none_or(|(b, _)| total < *b - 1e-9) {
+                *best = Some((total, cur.clone()));
+            }
+            return;
+        }
+        let left = words.len() - wi;
+        for c in ci..self.cols.len() {
+            if self.cols.len() - c < left {
+                break;
+            }
+            if let Some(f) = fit(words[wi].kind, self.cols[c]) {
+                if best.as_ref().is_some_and(|(b, _)| cost + f > *b + 0.5) {
+                    continue;
+                }
+                cur.push(c);
+                self.search(words, wi + 1, c + 1, cost + f, cur, best, budget);
+                cur.pop();
+            }
+        }
+    }
+
+    fn tie_break(&self, words: &[Word], at: &[usize]) -> f64 {
+        let mut s = 0.0;
+        for (w, &c) in words.iter().zip(at) {
+            let name = &self.names[c];
+            if w.kind == Tok::Text && self.cols[c] == Col::Label {
+                // Two-sided tables: an expenditure item goes under 支出.
+                if w.text.contains("支出") && name.contains("支出") {
+                    s -= 0.3;
+                }
+                if w.text.contains("收入") && name.contains("收入") {
+                    s -= 0.3;
+                }
+            }
+            if w.kind == Tok::Code {
+                if let Some(prev) = &self.last_code_at[c] {
+                    let common = prev
+                        .bytes()
+                        .zip(w.text.bytes())
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    s -= 0.05 * common as f64;
+                }
+            }
+            s += 0.001 * c as f64;
+        }
+        if !self.prev_used.is_empty() && at == self.prev_used.as_slice() {
+            s -= 0.1;
+        }
+        s
+    }
+}
+
+/// Header words: wrapped fragments joined until they read as a whole
+/// header word.
+fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut pending = String::new();
+    for line in lines {
+        let mut row = Vec::new();
+        for w in words_of(line) {
+            pending.push_str(w);
+            if is_header_word(&pending) || pending.chars().count() > 24 {
+                row.push(std::mem::take(&mut pending));
+            }
+        }
+        if !row.is_empty() {
+            out.push(row);
+        }
+    }
+    if !pending.is_empty() {
+        match out.last_mut() {
+            Some(r) => r.push(pending),
+            None => out.push(vec![pending]),
+        }
+    }
+    out
+}
+
+/// Leaf paths from header words. Where a line of m words is followed by a
+/// line of k·m words, each upper word spans k lower words (收入 | 支出 over
+/// 项目 预算 项目 预算); otherwise words are leaves in reading order.
+fn header_paths(rows: &[Vec<String>], width: usize) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let upper = &rows[i];
+        if let Some(lower) = rows.get(i + 1) {
+            if upper.len() >= 2 && lower.len() > upper.len() && lower.len() % upper.len() == 0 {
+                let k = lower.len() / upper.len();
+                for (j, w) in lower.iter().enumerate() {
+                    paths.push(format!("{}/{}", upper[j / k], w));
+                }
+                i += 2;
+                continue;
+            }
+        }
+        paths.extend(upper.iter().cloned());
+        i += 1;
+    }
+    if width > 0 {
+        paths.resize(width, String::new());
+    }
+    paths
+}
+
+/// Rebuilds the grid of a flattened table from its body lines (notes
+/// already removed).
+pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
+    let title_key = squash(title);
+    let content: Vec<&Line> = lines
+        .iter()
+        .filter(|l| {
+            !l.is_blank()
+                && !text::is_furniture(l.text)
+                && text::table_number(l.text).is_none()
+                && squash(l.text) != title_key
+                && !text::is_column_number_row(&words_of(l.text))
+        })
+        .collect();
+    let first_data = content.iter().position(|l| is_data_start(l.text))?;
+    let header_lines: Vec<&str> = content[..first_data].iter().map(|l| l.text).collect();
+    let header_keys: Vec<String> = header_lines.iter().map(|l| squash(l)).collect();
+    let hw = header_words(&header_lines);
+    let code_col = hw.iter().flatten().any(|w| classify_col(w) == Col::Code);
+
+    // Data lines, with header blocks repeated after page breaks dropped.
+    let mut data: Vec<&Line> = Vec::new();
+    let mut skipping = false;
+    for l in &content[first_data..] {
+        let key = squash(l.text);
+        if !header_keys.is_empty() && key == header_keys[0] {
+            skipping = true;
+            continue;
+        }
+        if skipping && header_keys.contains(&key) && !has_amount(l.text, code_col) {
+            continue;
+        }
+        skipping = false;
+        data.push(l);
+    }
+
+    // Rows: words gathered until a line with amounts closes the row; text
+    // that follows the amounts belongs to a trailing text column.
+    struct RawRow {
+        line: u32,
+        words: Vec<Word>,
+        tail: String,
+        tail_open: bool,
+    }
+    let mut rows: Vec<RawRow> = Vec::new();
+    let mut pre: Vec<&str> = Vec::new();
+    let mut pre_line = 0u32;
+    let text_tail = hw.is_empty()
+        || hw
+            .iter()
+            .any(|r| r.last().is_some_and(|w| classify_col(w) == Col::Text));
+    for l in &data {
+        let ws = words_of(l.text);
+        if has_amount(l.text, code_col) {
+            if pre.is_empty() {
+                pre_line = l.no;
+            }
+            pre.extend(ws);
+            rows.push(RawRow {
+                line: pre_line,
+                words: tokenize(&pre),
+                tail: String::new(),
+                tail_open: text_tail,
+            });
+            pre.clear();
+            continue;
+        }
+        let indented = l.text.starts_with('\u{3000}');
+        let lone_code = ws.len() == 1 && text::is_code(ws[0]);
+        if let Some(last) = rows.last_mut() {
+            if last.tail_open && pre.is_empty() && !indented && !lone_code {
+                last.tail.push_str(&squash(l.text));
+                if last.tail.ends_with('。') {
+                    last.tail_open = false;
+                }
+                continue;
+            }
+            last.tail_open = false;
+        }
+        if pre.is_empty() {
+            pre_line = l.no;
+        }
+        pre.extend(ws);
+    }
+    if !pre.is_empty() {
+        rows.push(RawRow {
+            line: pre_line,
+            words: tokenize(&pre),
+            tail: String::new(),
+            tail_open: false,
+        });
+    }
+
+    // Columns: the header when it accounts for every word of the widest
+    // row, else the shape of the widest row.
+    let widest = rows
+        .iter()
+        .map(|r| r.words.len() + usize::from(!r.tail.is_empty()))
+        .max()
+        .unwrap_or(0);
+    let n_header = header_paths(&hw, 0).len();
+    let width = n_header.max(widest);
+    let names = header_paths(&hw, width);
+    let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
+    if n_header < widest {
+        if let Some(r) = rows.iter().find(|r| r.words.len() == widest) {
+            cols = r
+                .words
+                .iter()
+                .map(|w| match w.kind {
+                    Tok::Code => Col::Code,
+                    Tok::RowNo => Col::RowNo,
+                    Tok::Amount => Col::Amount,
+                    Tok::Text => Col::Label,
+                })
+                .collect();
+            cols.resize(width, Col::Text);
+        }
+    }
+    let mut placer = Placer {
+        cols: &cols,
+        names: &names,
+        prev_used: Vec::new(),
+        last_code_at: vec![None; width],
+    };
+    let text_col = cols.iter().rposition(|c| *c == Col::Text);
+    let mut out = Vec::new();
+    for r in rows {
+        let mut cells: Vec<Option<String>> = vec![None; width];
+        match placer.place(&r.words) {
+            Some(at) => {
+                for (w, c) in r.words.iter().zip(at) {
+                    cells[c] = Some(clean_cell(&w.text));
+                }
+            }
+            None => {
+                for (i, w) in r.words.iter().enumerate().take(width) {
+                    cells[i] = Some(clean_cell(&w.text));
+                }
+            }
+        }
+        if !r.tail.is_empty() {
+            let c = text_col.unwrap_or(width - 1);
+            match &mut cells[c] {
+                Some(existing) => existing.push_str(&r.tail),
+                slot => *slot = Some(r.tail.clone()),
+            }
+        }
+        out.push(Row {
+            cells,
+            line: r.line,
+        });
+    }
+    Some(Grid {
+        columns: names,
+        rows: out,
+    })
+}
+
+/// The first line of the data part: amounts, or a subject code opening a
+/// wrapped row.
+fn is_data_start(line: &str) -> bool {
+    let ws = words_of(line);
+    if ws.iter().any(|w| is_number_word(w)) {
+        return true;
+    }
+    ws.first().is_some_and(|w| text::is_code(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<Line<'_>> {
+        text.split('\n')
+            .enumerate()
+            .map(|(i, t)| Line { no: i as u32 + 1, text: t })
+            .collect()
+    }
+
+    fn cells(r: &Row) -> Vec<Option<&str>> {
+        r.cells.iter().map(|c| c.as_deref()).collect()
+    }
+
+    #[test]
+    fn two_sided_table_with_one_sided_rows() {
+        let text = "收入 支出\n\n项目 预算 项目 预算\n\n一、预算拨款 28,023.69 一、一般公共服务支出 1.65\n\n四、公共安全支出 0.00\n\n收入总计 28,023.69 支出总计 28,023.69\n 收入 支出\n\n项目 预算 项目 预算\n\n五、教育支出 0.00";
+        let g = rebuild(&lines(text), "收支总体情况表").unwrap();
+        assert_eq!(g.columns, ["收入/项目", "收入/预算", "支出/项目", "支出/预算"]);
+        assert_eq!(g.rows.len(), 4);
+        assert_eq!(cells(&g.rows[1]), [None, None, Some("四、公共安全支出"), Some("0.00")]);
+        assert_eq!(cells(&g.rows[3]), [None, None, Some("五、教育支出"), Some("0.00")]);
+    }
+
+    #[test]
+    fn wrapped_labels_and_codes() {
+        let text = "科目编码 科目名称 合计 基本支出\n201 一般公共服务支出 1.65 1.65\n\n20131\n　党委办公厅（室）及相关\n\n机构事务\n1.65 1.65\n合计 1.65 1.65";
+        let g = rebuild(&lines(text), "支出总体情况表").unwrap();
+        assert_eq!(g.columns, ["科目编码", "科目名称", "合计", "基本支出"]);
+        assert_eq!(
+            cells(&g.rows[1]),
+            [Some("20131"), Some("党委办公厅（室）及相关机构事务"), Some("1.65"), Some("1.65")]
+        );
+        assert_eq!(cells(&g.rows[2]), [None, Some("合计"), Some("1.65"), Some("1.65")]);
+    }
+
+    #[test]
+    fn row_numbers_place_one_sided_rows() {
+        let text = "收入 支出\n项目 行次 决算数 项目 行次 决算数\n栏次 1 栏次 2\n一、财政拨款收入 1 814.59 一、一般公共服务支出 31 0.00\n9 九、卫生健康支出 39 670.88";
+        let g = rebuild(&lines(text), "收入支出决算总表").unwrap();
+        assert_eq!(g.columns.len(), 6);
+        assert_eq!(
+            cells(&g.rows[1]),
+            [None, Some("9"), None, Some("九、卫生健康支出"), Some("39"), Some("670.88")]
+        );
+    }
+
+    #[test]
+    fn side_by_side_code_series() {
+        let text = "人员经费 公用经费\n经济分类科目编码 科目名称 金额 经济分类科目编码 科目名称 金额\n30399 其他补助 0.02 30240 税金及附加费用 0.00\n30299 其他商品和服务支出 0.49";
+        let g = rebuild(&lines(text), "基本支出决算明细表").unwrap();
+        assert_eq!(
+            cells(&g.rows[1]),
+            [None, None, None, Some("30299"), Some("其他商品和服务支出"), Some("0.49")]
+        );
+    }
+
+    #[test]
+    fn text_column_after_amounts() {
+        let text = "项目 预算数（单位：万元） 绩效目标\n城乡居民基本医疗保险 9457\n通过开展市级补助\n项目，实现平衡。\n提前下达医疗救助省\n级补助资金\n21714\n科学确定对象。";
+        let g = rebuild(&lines(text), "重点项目预算绩效目标情况").unwrap();
+        assert_eq!(g.columns, ["项目", "预算数（单位：万元）", "绩效目标"]);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [Some("城乡居民基本医疗保险"), Some("9457"), Some("通过开展市级补助项目，实现平衡。")]
+        );
+        assert_eq!(
+            cells(&g.rows[1]),
+            [Some("提前下达医疗救助省级补助资金"), Some("21714"), Some("科学确定对象。")]
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! Tables whose cells arrive tab-separated. Positions are exact, so the
+//! header tree comes from where cells stand; the work left is telling header
+//! rows from data rows, dropping headers repeated after page breaks, and
+//! joining text cells that a page break cut in two.
+
+use super::header::{is_header_word, paths_from_grid, strip_paren_suffix};
+use super::text::{self, clean_cell, is_space, squash};
+use super::{Grid, Line};
+use crate::model::Row;
+
+fn split(line: &str) -> Vec<&str> {
+    line.split('\t').collect()
+}
+
+/// A markdown-style rule row ("---- ⇥ ---").
+pub fn is_separator_row(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !is_space(*c)).collect();
+    !t.is_empty() && t.chars().all(|c| c == '-' || c == '|' || c == ':' || c == '—')
+}
+
+/// The name of an untitled grid: its first non-empty header cell without a
+/// parenthesised qualifier.
+pub fn title_from_header(line: &str) -> String {
+    split(line)
+        .iter()
+        .map(|c| squash(c))
+        .find(|c| !c.is_empty())
+        .map(|c| strip_paren_suffix(&c).to_string())
+        .unwrap_or_default()
+}
+
+fn has_number(cells: &[&str]) -> bool {
+    cells
+        .iter()
+        .any(|c| text::is_amount(c.trim_matches(is_space)) && !c.trim().is_empty())
+}
+
+/// A header row: no amounts, every non-empty cell a header word.
+fn is_header_row(cells: &[&str]) -> bool {
+    let nonempty: Vec<&&str> = cells.iter().filter(|c| !squash(c).is_empty()).collect();
+    !nonempty.is_empty() && !has_number(cells) && nonempty.iter().all(|c| is_header_word(c))
+}
+
+/// Does this tabbed line start another table although no title stands
+/// before it? True for a full header row after data rows that is not a
+/// repetition of the current header.
+pub fn starts_new_table(body: &[Line], line: Line) -> bool {
+    let cells = split(line.text);
+    let nonempty = cells.iter().filter(|c| !squash(c).is_empty()).count();
+    if nonempty < 3 || !is_header_row(&cells) {
+        return false;
+    }
+    let key = squash(line.text);
+    let tab_rows: Vec<&Line> = body.iter().filter(|l| l.is_tabbed()).collect();
+    let Some(first) = tab_rows.first() else {
+        return false;
+    };
+    // A repeated header is the same table continuing.
+    if tab_rows.iter().any(|l| squash(l.text) == key) {
+        return false;
+    }
+    // Still inside the header block of the current table.
+    let data_seen = tab_rows
+        .iter()
+        .any(|l| !is_header_row(&split(l.text)) && !text::is_column_number_row(&split(l.text)));
+    data_seen && first.no != line.no
+}
+
+/// Rebuilds the grid of a tab-separated table from its body lines (notes
+/// already removed).
+pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
+    let title_key = squash(title);
+    let mut header: Vec<Vec<String>> = Vec::new();
+    let mut header_keys: Vec<String> = Vec::new();
+    let mut rows: Vec<(u32, Vec<String>, bool)> = Vec::new();
+    let mut gap = false;
+    let mut width = 0usize;
+    for l in lines {
+        if l.is_blank() {
+            gap = true;
+            continue;
+        }
+        if !l.is_tabbed() {
+            // Titles repeated on a new page, department and unit lines.
+            let s = squash(l.text);
+            if s == title_key || text::is_furniture(l.text) || text::table_number(l.text).is_some() {
+                gap = true;
+                continue;
+            }
+        }
+        if is_separator_row(l.text) {
+            continue;
+        }
+        let cells = split(l.text);
+        if text::is_column_number_row(&cells) {
+            continue;
+        }
+        let key = squash(l.text);
+        if header_keys.contains(&key) {
+            gap = true;
+            continue;
+        }
+        let in_header = rows.is_empty()
+            && (header.is_empty() || (is_header_row(&cells) && fills_spans(&header, &cells)));
+        if in_header {
+            header.push(cells.iter().map(|c| squash(c)).collect());
+            header_keys.push(key);
+            width = width.max(cells.len());
+            continue;
+        }
+        let cleaned: Vec<String> = cells.iter().map(|c| clean_cell(c)).collect();
+        if cleaned.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        width = width.max(cleaned.len());
+        rows.push((l.no, cleaned, gap));
+        gap = false;
+    }
+    if header.is_empty() && rows.is_empty() {
+        return None;
+    }
+    // Trailing columns empty everywhere are tab noise, not columns.
+    while width > 0
+        && header.iter().all(|h| h.get(width - 1).is_none_or(|c| c.is_empty()))
+        && rows.iter().all(|(_, r, _)| r.get(width - 1).is_none_or(|c| c.is_empty()))
+    {
+        width -= 1;
+    }
+    let columns = paths_from_grid(&header, width);
+    let rows = merge_continuations(rows, width);
+    Some(Grid { columns, rows })
+}
+
+/// Does a candidate header row put cells under spans the rows above left
+/// open (children of a spanning cell), rather than repeat a full row?
+fn fills_spans(header: &[Vec<String>], cells: &[&str]) -> bool {
+    let last = &header[header.len() - 1];
+    cells
+        .iter()
+        .enumerate()
+        .any(|(i, c)| !squash(c).is_empty() && last.get(i).is_none_or(|h| h.is_empty()))
+}
+
+/// After a page break a long text cell may continue as a row whose leading
+/// cells are empty. A fragment that stands in a column left empty since its
+/// last value (a cell spanning rows, cut by the page) joins that value; the
+/// other cells of the row stay a row of their own.
+fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::new();
+    for (no, mut cells, after_gap) in rows {
+        cells.resize(width, String::new());
+        cells.truncate(width);
+        if after_gap && !out.is_empty() && cells.first().is_some_and(|c| c.is_empty()) {
+            for c in 1..width {
+                if cells[c].is_empty() {
+                    continue;
+                }
+                let Some(last) = out.iter().rposition(|r| r.cells[c].is_some()) else {
+                    continue;
+                };
+                if last + 1 < out.len() || only_cell(&cells, c) {
+                    let target = out[last].cells[c].as_mut().unwrap();
+                    target.push_str(&cells[c]);
+                    cells[c].clear();
+                }
+            }
+            if cells.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+        }
+        out.push(Row {
+            cells: cells
+                .into_iter()
+                .map(|c| if c.is_empty() { None } else { Some(c) })
+                .collect(),
+            line: no,
+        });
+    }
+    out
+}
+
+/// Is `c` the only non-empty cell of the row (a lone fragment)?
+fn only_cell(cells: &[String], c: usize) -> bool {
+    cells.iter().enumerate().all(|(i, v)| i == c || v.is_empty())
+        && !text::is_amount(&cells[c])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<Line<'_>> {
+        text.split('\n')
+            .enumerate()
+            .map(|(i, t)| Line { no: i as u32 + 1, text: t })
+            .collect()
+    }
+
+    #[test]
+    fn multi_row_header_and_column_numbers() {
+        let text = "科目编码\t科目名称\t合计\t财政拨款\t\n\t\t\t一般公共预算\t政府性基金预算\n1\t2\t3\t4\t5\n201\t一般公共服务支出\t3.00\t3.00\t0.00\n\t合计\t3.00\t3.00\t0.00";
+        let g = rebuild(&lines(text), "收入总体情况表").unwrap();
+        assert_eq!(
+            g.columns,
+            ["科目编码", "科目名称", "合计", "财政拨款/一般公共预算", "财政拨款/政府性基金预算"]
+        );
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(g.rows[0].cells[0].as_deref(), Some("201"));
+        assert_eq!(g.rows[1].cells[0], None);
+        assert_eq!(g.rows[1].cells[1].as_deref(), Some("合计"));
+    }
+
+    #[test]
+    fn text_cell_continued_after_page_break() {
+        let text = "\t目标\t关键指标\t预期实现值\n年度目标\t做好工作，进一步简化经\t指标1\t100%\n\t\t指标2\t持续增加\n\n\t办服务流程。\t指标3\t普遍知晓";
+        let g = rebuild(&lines(text), "目标").unwrap();
+        assert_eq!(g.rows.len(), 3);
+        assert_eq!(g.rows[0].cells[1].as_deref(), Some("做好工作，进一步简化经办服务流程。"));
+        assert_eq!(
+            g.rows[2].cells,
+            [None, None, Some("指标3".into()), Some("普遍知晓".into())]
+        );
+    }
+
+    #[test]
+    fn repeated_header_is_dropped() {
+        let text = "项目\t预算\n合计\t1.00\n\n项目\t预算\n其他\t2.00";
+        let g = rebuild(&lines(text), "表").unwrap();
+        assert_eq!(g.columns, ["项目", "预算"]);
+        assert_eq!(g.rows.len(), 2);
+    }
+}

@@ -1,0 +1,260 @@
+//! The lexical grammar of report text: what a token, an amount, a subject
+//! code, a page number or a unit line looks like. Everything here is a small
+//! pure predicate so the table rules read like the grammar they implement.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// An amount as printed: optional sign, digits with optional thousands
+/// separators, optional decimals ("28,023.69", "0.00", "-12.5", "9457").
+static AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$").unwrap());
+/// Page numbers the converter leaves between pages: "- 8 -", "-8-", "第 3 页".
+static PAGE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(-\s*\d{1,4}\s*-|第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?|\d{1,4})$").unwrap());
+/// A unit statement: 单位：万元 (possibly glued to a 单位名称/部门 line).
+static UNIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:金额)?单位\s*[：:]\s*(万元|千元|亿元|元)").unwrap());
+/// Department furniture printed on each page: 单位名称：…, 部门名称：…, 部门：….
+static DEPT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:编制)?(?:单位名称|部门名称|预算单位|部门|单位)\s*[：:]\s*(.+)$").unwrap());
+/// A table number line: 表1, 表 1, 表1-1.
+static TABLE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^表\s*(\d{1,2}(?:\s*-\s*\d{1,2})?)$").unwrap());
+/// A subject code of the functional (201, 20131, 2013199) or economic
+/// (301, 30101) classification, or a unit/project code.
+static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{3,12}$").unwrap());
+/// Leading list numbering of prose headings: 一、 （一） 1. 1、
+static HEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、])").unwrap()
+});
+static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"</?[a-zA-Z][^>]*>").unwrap());
+
+/// Whitespace as the converters emit it, including the ideographic space
+/// used for indentation (U+3000) and NBSP.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}'
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+/// Text of a cell as written to the datasets: HTML tags removed, whitespace
+/// next to a CJK character removed (PDF wraps split words), other runs
+/// collapsed to one space.
+pub fn clean_cell(raw: &str) -> String {
+    let stripped = strip_tags(raw);
+    let chars: Vec<char> = stripped.chars().collect();
+    let mut out = String::with_capacity(stripped.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_space(c) {
+            let start = i;
+            while i < chars.len() && is_space(chars[i]) {
+                i += 1;
+            }
+            let before = out.chars().last();
+            let after = chars.get(i).copied();
+            let keep = match (before, after) {
+                (Some(b), Some(a)) => !is_cjk(b) && !is_cjk(a),
+                _ => false,
+            };
+            if keep && start > 0 {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Header words and titles: every whitespace removed.
+pub fn squash(raw: &str) -> String {
+    strip_tags(raw).chars().filter(|c| !is_space(*c)).collect()
+}
+
+pub fn strip_tags(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('<') {
+        HTML_TAG.replace_all(raw, "")
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+pub fn is_amount(tok: &str) -> bool {
+    AMOUNT.is_match(tok)
+}
+
+/// An amount that cannot be a code or a row number: it has decimals or
+/// thousands separators.
+pub fn is_decimal_amount(tok: &str) -> bool {
+    AMOUNT.is_match(tok) && (tok.contains('.') || tok.contains(','))
+}
+
+pub fn is_code(tok: &str) -> bool {
+    CODE.is_match(tok)
+}
+
+/// A small integer as printed in a 行次 (row number) column.
+pub fn is_row_number(tok: &str) -> bool {
+    !tok.is_empty() && tok.len() <= 3 && tok.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn is_page_number(line: &str) -> bool {
+    PAGE_NUMBER.is_match(line.trim())
+}
+
+/// The unit stated on a line, if any.
+pub fn unit_of(line: &str) -> Option<&'static str> {
+    let caps = UNIT.captures(line)?;
+    Some(match caps.get(1)?.as_str() {
+        "万元" => "万元",
+        "千元" => "千元",
+        "亿元" => "亿元",
+        _ => "元",
+    })
+}
+
+/// The department named by a page-furniture line (单位名称：X, 部门：X),
+/// after any unit statement glued in front of it.
+pub fn department_of(line: &str) -> Option<String> {
+    let squashed = squash(line);
+    // "单位：万元单位名称：X" → look at what follows the unit statement.
+    let rest = match UNIT.find(&squashed) {
+        Some(m) => &squashed[m.end()..],
+        None => &squashed[..],
+    };
+    let caps = DEPT_LINE.captures(rest)?;
+    let name = caps.get(1)?.as_str();
+    // Stop at a glued unit statement on the right ("部门：X单位：万元").
+    let name = match UNIT.find(name) {
+        Some(m) => &name[..m.start()],
+        None => name,
+    };
+    let name = name.trim_matches(|c: char| is_space(c) || c == '：' || c == ':');
+    if name.is_empty() || name.chars().count() > 40 {
+        None
+    } else {
+        Some(name.to_string())
+    }
+}
+
+/// Page furniture: lines that are never part of a table body.
+pub fn is_furniture(line: &str) -> bool {
+    let t = line.trim_matches(is_space);
+    t.is_empty()
+        || is_page_number(t)
+        || UNIT.find(&squash(t)).is_some_and(|m| m.start() == 0)
+        || department_of(t).is_some()
+}
+
+/// "表1", "表 1" → "表1".
+pub fn table_number(line: &str) -> Option<String> {
+    let t = line.trim_matches(is_space);
+    TABLE_NUMBER
+        .captures(t)
+        .map(|c| format!("表{}", squash(c.get(1).unwrap().as_str())))
+}
+
+/// A note line under a table: 注：…, 注1：…, 备注：….
+pub fn is_note_start(line: &str) -> bool {
+    let t = line.trim_start_matches(is_space);
+    t.starts_with("注：")
+        || t.starts_with("注:")
+        || t.starts_with("备注：")
+        || (t.starts_with('注') && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// Removes leading list numbering from a heading ("六、重点项目…" → "重点项目…").
+pub fn strip_heading_number(s: &str) -> &str {
+    match HEADING_NUMBER.find(s) {
+        Some(m) => &s[m.end()..],
+        None => s,
+    }
+}
+
+/// A column-number row: 栏次 1 2 3 …, or just 1 2 3 … n.
+pub fn is_column_number_row(cells: &[&str]) -> bool {
+    let nonempty: Vec<&str> = cells
+        .iter()
+        .map(|c| c.trim_matches(is_space))
+        .filter(|c| !c.is_empty())
+        .collect();
+    if nonempty.is_empty() {
+        return false;
+    }
+    if nonempty.iter().any(|c| squash(c).starts_with("栏次")) {
+        return nonempty
+            .iter()
+            .all(|c| squash(c).starts_with("栏次") || is_row_number(c) || squash(c) == "—");
+    }
+    nonempty.len() >= 3
+        && nonempty
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.parse::<usize>().ok() == Some(i + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_codes() {
+        assert!(is_amount("28,023.69"));
+        assert!(is_amount("0.00"));
+        assert!(is_amount("-1.5"));
+        assert!(!is_amount("28,02.69"));
+        assert!(is_decimal_amount("9,457"));
+        assert!(!is_decimal_amount("9457"));
+        assert!(is_code("2101501"));
+        assert!(!is_code("21"));
+    }
+
+    #[test]
+    fn furniture_lines() {
+        assert!(is_page_number("- 8 -"));
+        assert!(is_page_number("-12-"));
+        assert_eq!(unit_of(" 单位：万元单位名称：清远市医疗保障局"), Some("万元"));
+        assert_eq!(unit_of("金额单位：元"), Some("元"));
+        assert_eq!(
+            department_of(" 单位：万元单位名称：清远市医疗保障局").as_deref(),
+            Some("清远市医疗保障局")
+        );
+        assert_eq!(
+            department_of("单位：万元部门：廉江市医疗保障局").as_deref(),
+            Some("廉江市医疗保障局")
+        );
+        assert_eq!(
+            department_of("部门名称： 广州市医疗保障局").as_deref(),
+            Some("广州市医疗保障局")
+        );
+        assert!(is_furniture("单位：万元"));
+        assert!(!is_furniture("合计 28,023.69"));
+        assert!(!is_furniture("项目 预算数（单位：万元） 绩效目标"));
+    }
+
+    #[test]
+    fn cells_are_cleaned() {
+        assert_eq!(clean_cell("　　其他医疗保障管理 事务支出"), "其他医疗保障管理事务支出");
+        assert_eq!(clean_cell("<p>指标 1：职工</p>"), "指标1：职工");
+        assert_eq!(clean_cell("广州 GPO 平台"), "广州GPO平台");
+        assert_eq!(clean_cell("open  source tool"), "open source tool");
+    }
+
+    #[test]
+    fn table_numbers_and_column_numbers() {
+        assert_eq!(table_number("表 1").as_deref(), Some("表1"));
+        assert_eq!(table_number("表12").as_deref(), Some("表12"));
+        assert!(table_number("表12 收支").is_none());
+        assert!(is_column_number_row(&["栏次", "1", "栏次", "2"]));
+        assert!(is_column_number_row(&["1", "2", "3", "4"]));
+        assert!(!is_column_number_row(&["1", "3", "4"]));
+        assert!(!is_column_number_row(&["合计", "1.00"]));
+    }
+}
