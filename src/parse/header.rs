@@ -32,6 +32,10 @@ pub fn is_header_word(cell: &str) -> bool {
 /// "年度主要支出计划(对应任务、政策)" → "年度主要支出计划".
 pub fn strip_paren_suffix(s: &str) -> &str {
     let s = s.trim_matches(is_space);
+    // A qualifier whose opening bracket the converter lost: "编码单位编码)".
+    if (s.ends_with(')') || s.ends_with('）')) && !s.contains(['(', '（']) {
+        return s.trim_end_matches([')', '）']);
+    }
     if s.ends_with(')') || s.ends_with('）') {
         if let Some(p) = s.rfind(['(', '（']) {
             if p > 0 {

@@ -55,7 +55,7 @@ static PART_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^第[一二三四五六七八九十]+部分").unwrap());
 /// Prose headings that title a narrative table when a grid follows.
 static NARRATIVE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)?([^，。；;：:]{2,40}(绩效目标情况|绩效目标表|绩效目标))$").unwrap()
+    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)?([^，。；;：:]{2,40}(绩效目标情况|绩效目标表))$").unwrap()
 });
 /// A numbered prose heading that explains (说明) rather than tabulates.
 static PROSE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
@@ -170,7 +170,8 @@ fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
         });
     }
     let s = squash(line.text);
-    if !line.is_tabbed() {
+    let toc_entry = line.text.trim_start_matches(is_space).starts_with('-');
+    if !line.is_tabbed() && !toc_entry {
         if let Some(c) = NARRATIVE_HEADING.captures(&s) {
             if grid_follows(lines, i + 1) {
                 return Some(Anchor {
@@ -340,7 +341,9 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     let mut prev_blank = false;
     for l in &body {
         if l.is_blank() {
+            // Blank lines mark page breaks, which the grid rules need.
             prev_blank = true;
+            grid_lines.push(*l);
             continue;
         }
         if text::is_note_start(l.text) {

@@ -41,6 +41,16 @@ fn is_header_row(cells: &[&str]) -> bool {
     !nonempty.is_empty() && !has_number(cells) && nonempty.iter().all(|c| is_header_word(c))
 }
 
+/// A row that may continue a header under spanning cells: no amounts, only
+/// short cells without sentence punctuation.
+fn is_header_like(cells: &[&str]) -> bool {
+    !has_number(cells)
+        && cells.iter().all(|c| {
+            let s = squash(c);
+            s.chars().count() <= 24 && !s.contains('。') && !s.contains('；')
+        })
+}
+
 /// Does this tabbed line start another table although no title stands
 /// before it? True for a full header row after data rows that is not a
 /// repetition of the current header.
@@ -59,10 +69,11 @@ pub fn starts_new_table(body: &[Line], line: Line) -> bool {
     if tab_rows.iter().any(|l| squash(l.text) == key) {
         return false;
     }
-    // Still inside the header block of the current table.
-    let data_seen = tab_rows
-        .iter()
-        .any(|l| !is_header_row(&split(l.text)) && !text::is_column_number_row(&split(l.text)));
+    // Only after data rows (amounts or long text) can a header open a new table.
+    let data_seen = tab_rows.iter().any(|l| {
+        let cells = split(l.text);
+        has_number(&cells) || cells.iter().any(|c| squash(c).chars().count() > 24)
+    });
     data_seen && first.no != line.no
 }
 
@@ -81,9 +92,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             continue;
         }
         if !l.is_tabbed() {
-            // Titles repeated on a new page, department and unit lines.
+            // Titles repeated on a new page, department and unit lines, and
+            // sentences introducing the table ("…情况如下：").
             let s = squash(l.text);
-            if s == title_key || text::is_furniture(l.text) || text::table_number(l.text).is_some() {
+            if (header.is_empty() && (s.ends_with('：') || s.ends_with(':')))
+                || s == title_key || text::is_furniture(l.text) || text::table_number(l.text).is_some() {
                 gap = true;
                 continue;
             }
@@ -101,7 +114,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             continue;
         }
         let in_header = rows.is_empty()
-            && (header.is_empty() || (is_header_row(&cells) && fills_spans(&header, &cells)));
+            && (header.is_empty() || (is_header_like(&cells) && fills_spans(&header, &cells)));
         if in_header {
             header.push(cells.iter().map(|c| squash(c)).collect());
             header_keys.push(key);
@@ -142,25 +155,44 @@ fn fills_spans(header: &[Vec<String>], cells: &[&str]) -> bool {
 }
 
 /// After a page break a long text cell may continue as a row whose leading
-/// cells are empty. A fragment that stands in a column left empty since its
-/// last value (a cell spanning rows, cut by the page) joins that value; the
-/// other cells of the row stay a row of their own.
+/// cells are empty. A fragment joins the cell it continues when
+/// - the row above holds unfinished text in that column (no sentence end,
+///   and the fragment does not open a new numbered item), or
+/// - the column was left empty since its last value (a cell spanning rows,
+///   cut by the page).
+///
+/// The other cells of the row stay a row of their own.
 fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec<Row> {
     let mut out: Vec<Row> = Vec::new();
     for (no, mut cells, after_gap) in rows {
         cells.resize(width, String::new());
         cells.truncate(width);
-        if after_gap && !out.is_empty() && cells.first().is_some_and(|c| c.is_empty()) {
+        let continues = after_gap
+            && !out.is_empty()
+            && cells.first().is_some_and(|c| c.is_empty())
+            && !cells.iter().any(|c| text::is_amount(c));
+        if continues {
+            // Cells from the first one that opens a new item on form a new row.
+            let new_item_from = (1..width).find(|&c| opens_item(&cells[c])).unwrap_or(width);
             for c in 1..width {
                 if cells[c].is_empty() {
                     continue;
                 }
-                let Some(last) = out.iter().rposition(|r| r.cells[c].is_some()) else {
-                    continue;
+                let prev = out.len() - 1;
+                let target = match &out[prev].cells[c] {
+                    Some(above)
+                        if c < new_item_from && !ends_sentence(above) && !text::is_amount(above) =>
+                    {
+                        Some(prev)
+                    }
+                    Some(_) => None,
+                    None => out
+                        .iter()
+                        .rposition(|r| r.cells[c].is_some())
+                        .filter(|&k| k + 1 < out.len() || only_cell(&cells, c)),
                 };
-                if last + 1 < out.len() || only_cell(&cells, c) {
-                    let target = out[last].cells[c].as_mut().unwrap();
-                    target.push_str(&cells[c]);
+                if let Some(k) = target {
+                    out[k].cells[c].as_mut().unwrap().push_str(&cells[c]);
                     cells[c].clear();
                 }
             }
@@ -177,6 +209,19 @@ fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec
         });
     }
     out
+}
+
+fn ends_sentence(s: &str) -> bool {
+    s.ends_with(['。', '；', ';', '！', '？', '!', '?'])
+}
+
+/// A fragment that starts a new numbered item (指标 3…, 2. …, （一）…).
+fn opens_item(s: &str) -> bool {
+    static ITEM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(指标\s*\d|\d{1,2}\s*[.、:：]|（[一二三四五六七八九十\d]+）|[一二三四五六七八九十]+、)")
+            .unwrap()
+    });
+    ITEM.is_match(s)
 }
 
 /// Is `c` the only non-empty cell of the row (a lone fragment)?
