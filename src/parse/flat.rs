@@ -5,7 +5,7 @@
 //! the row: a subject code, a label, row numbers (行次), amounts, and text
 //! columns such as 绩效目标 that follow the amounts.
 
-use super::header::is_header_word;
+use super::header::{is_header_word, paths_from_words, refine_words};
 use super::text::{self, clean_cell, is_space, squash};
 use super::{Grid, Line};
 use crate::model::Row;
@@ -257,27 +257,11 @@ fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
     out
 }
 
-/// Leaf paths from header words. Where a line of m words is followed by a
-/// line of k·m words, each upper word spans k lower words (收入 | 支出 over
-/// 项目 预算 项目 预算); otherwise words are leaves in reading order.
+/// Leaf paths from the header words of a flattened table.
 fn header_paths(rows: &[Vec<String>], width: usize) -> Vec<String> {
-    let mut paths: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let upper = &rows[i];
-        if let Some(lower) = rows.get(i + 1) {
-            if upper.len() >= 2 && lower.len() > upper.len() && lower.len() % upper.len() == 0 {
-                let k = lower.len() / upper.len();
-                for (j, w) in lower.iter().enumerate() {
-                    paths.push(format!("{}/{}", upper[j / k], w));
-                }
-                i += 2;
-                continue;
-            }
-        }
-        paths.extend(upper.iter().cloned());
-        i += 1;
-    }
+    let first_line: Vec<String> = rows.first().cloned().unwrap_or_default();
+    let words = refine_words(rows.concat());
+    let mut paths = paths_from_words(&first_line, &words);
     if width > 0 {
         paths.resize(width, String::new());
     }

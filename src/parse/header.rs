@@ -73,6 +73,149 @@ pub fn paths_from_grid(rows: &[Vec<String>], width: usize) -> Vec<String> {
     out
 }
 
+
+/// The header vocabulary of the national templates (`config/headers.toml`),
+/// compiled in so the parser stays pure.
+#[derive(Debug, serde::Deserialize)]
+struct Lexicon {
+    group: Vec<Group>,
+    words: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Group {
+    parents: Vec<String>,
+    children: Vec<String>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    toml::from_str(include_str!("../../config/headers.toml"))
+        .expect("config/headers.toml is valid (checked by a unit test)")
+});
+
+impl Lexicon {
+    fn known(&self, w: &str) -> bool {
+        self.words.iter().any(|x| x == w)
+            || self
+                .group
+                .iter()
+                .any(|g| g.parents.iter().chain(&g.children).any(|x| x == w))
+    }
+    fn is_child(&self, w: &str) -> bool {
+        self.group.iter().any(|g| g.children.iter().any(|x| x == w))
+    }
+}
+
+/// Undoes what flattening did to header words: two cells glued into one
+/// word are split, a word cut in two is joined, when the vocabulary knows
+/// the parts.
+pub fn refine_words(words: Vec<String>) -> Vec<String> {
+    let lex = &*LEXICON;
+    let mut split = Vec::with_capacity(words.len());
+    for w in words {
+        if lex.known(&w) {
+            split.push(w);
+            continue;
+        }
+        let cut = w
+            .char_indices()
+            .skip(2)
+            .map(|(i, _)| i)
+            .find(|&i| lex.known(&w[..i]) && lex.known(&w[i..]));
+        match cut {
+            Some(i) => {
+                split.push(w[..i].to_string());
+                split.push(w[i..].to_string());
+            }
+            None => split.push(w),
+        }
+    }
+    let mut out: Vec<String> = Vec::with_capacity(split.len());
+    for w in split {
+        if let Some(last) = out.last_mut() {
+            let joined = format!("{last}{w}");
+            if !lex.known(&w) && lex.words.contains(&joined) {
+                *last = joined;
+                continue;
+            }
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// Leaf paths from header words in reading order (flattened text): first
+/// each spanning word of the vocabulary takes the first run of its child
+/// words printed after it; then, when the first printed line holds several
+/// top words (收入 | 支出, 预算数 | 决算数) and the words below repeat in as many
+/// segments, each top word spans one segment.
+pub fn paths_from_words(first_line: &[String], words: &[String]) -> Vec<String> {
+    let lex = &*LEXICON;
+    let n = words.len();
+    let mut taken = vec![false; n];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        if taken[i] {
+            continue;
+        }
+        for g in lex.group.iter().filter(|g| g.parents.contains(&words[i])) {
+            let Some(start) = (i + 1..n).find(|&j| !taken[j] && g.children.contains(&words[j])) else {
+                continue;
+            };
+            // A run ends where a word repeats: the next run is another
+            // spanning word's (预算数 | 决算数 each over 小计 …).
+            let mut run: Vec<usize> = Vec::new();
+            for j in start..n {
+                if taken[j]
+                    || !g.children.contains(&words[j])
+                    || run.iter().any(|&k| words[k] == words[j])
+                {
+                    break;
+                }
+                run.push(j);
+            }
+            if run.len() >= 2 {
+                for &j in &run {
+                    taken[j] = true;
+                }
+                children[i] = run;
+                break;
+            }
+        }
+    }
+    let expand = |i: usize| -> Vec<String> {
+        if children[i].is_empty() {
+            vec![words[i].clone()]
+        } else {
+            children[i]
+                .iter()
+                .map(|&c| format!("{}/{}", words[i], words[c]))
+                .collect()
+        }
+    };
+    let top: Vec<usize> = (0..n).filter(|&i| !taken[i]).collect();
+    // Two-sided and repeated blocks.
+    let m = first_line.len();
+    if m >= 2 && top.len() > m && top[..m].iter().zip(first_line).all(|(&i, w)| &words[i] == w) {
+        let rest = &top[m..];
+        let head = &words[rest[0]];
+        let starts: Vec<usize> = (0..rest.len()).filter(|&k| &words[rest[k]] == head).collect();
+        if starts.len() == m && !lex.is_child(&words[top[0]]) {
+            let mut out = Vec::new();
+            for (s, &upper) in top[..m].iter().enumerate() {
+                let end = starts.get(s + 1).copied().unwrap_or(rest.len());
+                for &k in &rest[starts[s]..end] {
+                    for leaf in expand(k) {
+                        out.push(format!("{}/{}", words[upper], leaf));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+    top.iter().flat_map(|&i| expand(i)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +260,59 @@ mod tests {
                 "本年收入/财政拨款/一般公共预算",
                 "上年结转"
             ]
+        );
+    }
+
+    fn words(ws: &[&str]) -> Vec<String> {
+        ws.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn lexicon_parses() {
+        assert!(!LEXICON.group.is_empty());
+    }
+
+    #[test]
+    fn flattened_header_tree() {
+        let w = words(&[
+            "功能分类科目", "合计", "财政拨款收入", "财政专户拨款收入", "上级补助收入",
+            "科目编码", "科目名称", "一般公共预算", "政府性基金预算", "教育收费", "其他专户收入拨款",
+        ]);
+        assert_eq!(
+            paths_from_words(&w[..1], &w),
+            [
+                "功能分类科目/科目编码", "功能分类科目/科目名称", "合计",
+                "财政拨款收入/一般公共预算", "财政拨款收入/政府性基金预算",
+                "财政专户拨款收入/教育收费", "财政专户拨款收入/其他专户收入拨款", "上级补助收入"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_sided_blocks_with_nested_groups() {
+        let w = words(&["收入", "支出", "项目", "行次", "金额", "项目", "行次", "合计"]);
+        assert_eq!(
+            paths_from_words(&w[..2], &w),
+            ["收入/项目", "收入/行次", "收入/金额", "支出/项目", "支出/行次", "支出/合计"]
+        );
+        let w = words(&[
+            "预算数", "决算数", "合计", "公务用车购置及运行维护费", "合计", "公务用车购置及运行维护费",
+            "小计", "公务用车购置费", "小计", "公务用车购置费",
+        ]);
+        assert_eq!(
+            paths_from_words(&w[..2], &w),
+            [
+                "预算数/合计", "预算数/公务用车购置及运行维护费/小计", "预算数/公务用车购置及运行维护费/公务用车购置费",
+                "决算数/合计", "决算数/公务用车购置及运行维护费/小计", "决算数/公务用车购置及运行维护费/公务用车购置费"
+            ]
+        );
+    }
+
+    #[test]
+    fn glued_and_cut_words() {
+        assert_eq!(
+            refine_words(words(&["其他收入功能分类科目", "编码", "科目名称"])),
+            ["其他收入", "功能分类科目编码", "科目名称"]
         );
     }
 

@@ -144,14 +144,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     Some(Grid { columns, rows })
 }
 
-/// Does a candidate header row put cells under spans the rows above left
-/// open (children of a spanning cell), rather than repeat a full row?
+/// Does a candidate header row put cells under spans the row above left
+/// open (children of a spanning cell), rather than repeat a full row? The
+/// empty corner left of the first header cell is no span.
 fn fills_spans(header: &[Vec<String>], cells: &[&str]) -> bool {
     let last = &header[header.len() - 1];
-    cells
-        .iter()
-        .enumerate()
-        .any(|(i, c)| !squash(c).is_empty() && last.get(i).is_none_or(|h| h.is_empty()))
+    let Some(first) = last.iter().position(|h| !h.is_empty()) else {
+        return false;
+    };
+    cells.iter().enumerate().any(|(i, c)| {
+        i > first && !squash(c).is_empty() && last.get(i).is_none_or(|h| h.is_empty())
+    })
 }
 
 /// After a page break a long text cell may continue as a row whose leading
@@ -218,7 +221,7 @@ fn ends_sentence(s: &str) -> bool {
 /// A fragment that starts a new numbered item (指标 3…, 2. …, （一）…).
 fn opens_item(s: &str) -> bool {
     static ITEM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^(指标\s*\d|\d{1,2}\s*[.、:：]|（[一二三四五六七八九十\d]+）|[一二三四五六七八九十]+、)")
+        regex::Regex::new(r"^(指标\s*\d|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)")
             .unwrap()
     });
     ITEM.is_match(s)
