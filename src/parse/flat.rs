@@ -5,7 +5,7 @@
 //! the row: a subject code, a label, row numbers (行次), amounts, and text
 //! columns such as 绩效目标 that follow the amounts.
 
-use super::header::{is_header_word, paths_from_words, refine_words};
+use super::header::{is_header_word, paths_from_words, refine_words, strip_paren_suffix};
 use super::text::{self, clean_cell, is_space, squash};
 use super::{Grid, Line};
 use crate::model::Row;
@@ -32,19 +32,19 @@ enum Col {
 
 fn classify_col(name: &str) -> Col {
     let leaf = name.rsplit('/').next().unwrap_or(name);
+    let core = strip_paren_suffix(leaf);
     if leaf.contains("行次") {
         Col::RowNo
-    } else if (leaf.contains("编码") || leaf.contains("代码")) && !leaf.contains("名称") {
+    } else if core.ends_with("编码") || core.ends_with("代码") || core.ends_with("编号") {
         Col::Code
     } else if ["绩效目标", "项目内容", "指标", "实现值", "说明", "备注"]
         .iter()
-        .any(|w| leaf.contains(w))
-        && !leaf.contains("预算")
+        .any(|w| core.ends_with(w))
     {
         Col::Text
-    } else if ["项目", "名称", "科目", "类别", "单位"].iter().any(|w| leaf.contains(w))
-        && !leaf.contains("数")
-        && !leaf.contains("金额")
+    } else if ["项目", "名称", "科目", "类别", "单位", "分类"]
+        .iter()
+        .any(|w| core.ends_with(w))
     {
         Col::Label
     } else {
@@ -119,19 +119,24 @@ fn tokenize(parts: &[&str]) -> Vec<Word> {
 /// Cost of putting a word of kind `t` in a column of kind `c`; `None` when
 /// it cannot stand there.
 fn fit(t: Tok, c: Col) -> Option<f64> {
-    match (t, c) {
-        (Tok::Code, Col::Code) => Some(0.0),
-        (Tok::Code, Col::Label) => Some(1.5),
-        (Tok::Code, Col::Amount) => Some(2.0),
-        (Tok::RowNo, Col::RowNo) => Some(0.0),
-        (Tok::RowNo, Col::Amount) => Some(0.5),
-        (Tok::RowNo, Col::Code) => Some(1.0),
-        (Tok::Amount, Col::Amount) => Some(0.0),
-        (Tok::Text, Col::Label) => Some(0.0),
-        (Tok::Text, Col::Text) => Some(0.0),
-        (Tok::Text, Col::Amount) => Some(3.0),
-        _ => None,
-    }
+    // Every word may stand anywhere at a price, so a row always places;
+    // the prices rank the readings of an ambiguous row.
+    Some(match (t, c) {
+        (Tok::Code, Col::Code) => 0.0,
+        (Tok::Code, Col::Label) => 1.5,
+        (Tok::Code, Col::Amount) => 2.0,
+        (Tok::Code, _) => 3.0,
+        (Tok::RowNo, Col::RowNo) => 0.0,
+        (Tok::RowNo, Col::Amount) => 0.5,
+        (Tok::RowNo, Col::Code) => 1.0,
+        (Tok::RowNo, _) => 3.0,
+        (Tok::Amount, Col::Amount) => 0.0,
+        (Tok::Amount, _) => 4.0,
+        (Tok::Text, Col::Label) => 0.0,
+        (Tok::Text, Col::Text) => 0.0,
+        (Tok::Text, Col::Amount) => 3.0,
+        (Tok::Text, _) => 5.0,
+    })
 }
 
 /// Places the words of a row into columns: the monotone placement with the
@@ -143,6 +148,8 @@ struct Placer<'a> {
     names: &'a [String],
     prev_used: Vec<usize>,
     last_code_at: Vec<Option<String>>,
+    /// Last Chinese list number (一、二、…) seen in each column.
+    last_number_at: Vec<Option<u32>>,
 }
 
 impl Placer<'_> {
@@ -156,6 +163,9 @@ impl Placer<'_> {
         for (w, &c) in words.iter().zip(&at) {
             if w.kind == Tok::Code {
                 self.last_code_at[c] = Some(w.text.clone());
+            }
+            if let Some(n) = text::list_number(&w.text) {
+                self.last_number_at[c] = Some(n);
             }
         }
         Some(at)
@@ -210,6 +220,13 @@ impl Placer<'_> {
                 }
                 if w.text.contains("收入") && name.contains("收入") {
                     s -= 0.3;
+                }
+                // A numbered list goes on in the column it started in.
+                if let (Some(n), Some(prev)) = (text::list_number(&w.text), self.last_number_at[c])
+                {
+                    if n == prev + 1 {
+                        s -= 0.4;
+                    }
                 }
             }
             if w.kind == Tok::Code {
@@ -280,6 +297,8 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 && text::table_number(l.text).is_none()
                 && squash(l.text) != title_key
                 && !text::is_column_number_row(&words_of(l.text))
+                // Sentences introducing the table ("…情况如下：").
+                && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
         })
         .collect();
     let first_data = content.iter().position(|l| is_data_start(l.text))?;
@@ -392,6 +411,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         names: &names,
         prev_used: Vec::new(),
         last_code_at: vec![None; width],
+        last_number_at: vec![None; width],
     };
     let text_col = cols.iter().rposition(|c| *c == Col::Text);
     let mut out = Vec::new();
@@ -444,7 +464,10 @@ mod tests {
     fn lines(text: &str) -> Vec<Line<'_>> {
         text.split('\n')
             .enumerate()
-            .map(|(i, t)| Line { no: i as u32 + 1, text: t })
+            .map(|(i, t)| Line {
+                no: i as u32 + 1,
+                text: t,
+            })
             .collect()
     }
 
@@ -456,10 +479,19 @@ mod tests {
     fn two_sided_table_with_one_sided_rows() {
         let text = "收入 支出\n\n项目 预算 项目 预算\n\n一、预算拨款 28,023.69 一、一般公共服务支出 1.65\n\n四、公共安全支出 0.00\n\n收入总计 28,023.69 支出总计 28,023.69\n 收入 支出\n\n项目 预算 项目 预算\n\n五、教育支出 0.00";
         let g = rebuild(&lines(text), "收支总体情况表").unwrap();
-        assert_eq!(g.columns, ["收入/项目", "收入/预算", "支出/项目", "支出/预算"]);
+        assert_eq!(
+            g.columns,
+            ["收入/项目", "收入/预算", "支出/项目", "支出/预算"]
+        );
         assert_eq!(g.rows.len(), 4);
-        assert_eq!(cells(&g.rows[1]), [None, None, Some("四、公共安全支出"), Some("0.00")]);
-        assert_eq!(cells(&g.rows[3]), [None, None, Some("五、教育支出"), Some("0.00")]);
+        assert_eq!(
+            cells(&g.rows[1]),
+            [None, None, Some("四、公共安全支出"), Some("0.00")]
+        );
+        assert_eq!(
+            cells(&g.rows[3]),
+            [None, None, Some("五、教育支出"), Some("0.00")]
+        );
     }
 
     #[test]
@@ -469,9 +501,17 @@ mod tests {
         assert_eq!(g.columns, ["科目编码", "科目名称", "合计", "基本支出"]);
         assert_eq!(
             cells(&g.rows[1]),
-            [Some("20131"), Some("党委办公厅（室）及相关机构事务"), Some("1.65"), Some("1.65")]
+            [
+                Some("20131"),
+                Some("党委办公厅（室）及相关机构事务"),
+                Some("1.65"),
+                Some("1.65")
+            ]
         );
-        assert_eq!(cells(&g.rows[2]), [None, Some("合计"), Some("1.65"), Some("1.65")]);
+        assert_eq!(
+            cells(&g.rows[2]),
+            [None, Some("合计"), Some("1.65"), Some("1.65")]
+        );
     }
 
     #[test]
@@ -481,7 +521,14 @@ mod tests {
         assert_eq!(g.columns.len(), 6);
         assert_eq!(
             cells(&g.rows[1]),
-            [None, Some("9"), None, Some("九、卫生健康支出"), Some("39"), Some("670.88")]
+            [
+                None,
+                Some("9"),
+                None,
+                Some("九、卫生健康支出"),
+                Some("39"),
+                Some("670.88")
+            ]
         );
     }
 
@@ -491,7 +538,14 @@ mod tests {
         let g = rebuild(&lines(text), "基本支出决算明细表").unwrap();
         assert_eq!(
             cells(&g.rows[1]),
-            [None, None, None, Some("30299"), Some("其他商品和服务支出"), Some("0.49")]
+            [
+                None,
+                None,
+                None,
+                Some("30299"),
+                Some("其他商品和服务支出"),
+                Some("0.49")
+            ]
         );
     }
 
@@ -502,11 +556,19 @@ mod tests {
         assert_eq!(g.columns, ["项目", "预算数（单位：万元）", "绩效目标"]);
         assert_eq!(
             cells(&g.rows[0]),
-            [Some("城乡居民基本医疗保险"), Some("9457"), Some("通过开展市级补助项目，实现平衡。")]
+            [
+                Some("城乡居民基本医疗保险"),
+                Some("9457"),
+                Some("通过开展市级补助项目，实现平衡。")
+            ]
         );
         assert_eq!(
             cells(&g.rows[1]),
-            [Some("提前下达医疗救助省级补助资金"), Some("21714"), Some("科学确定对象。")]
+            [
+                Some("提前下达医疗救助省级补助资金"),
+                Some("21714"),
+                Some("科学确定对象。")
+            ]
         );
     }
 }

@@ -73,7 +73,6 @@ pub fn paths_from_grid(rows: &[Vec<String>], width: usize) -> Vec<String> {
     out
 }
 
-
 /// The header vocabulary of the national templates (`config/headers.toml`),
 /// compiled in so the parser stays pure.
 #[derive(Debug, serde::Deserialize)]
@@ -159,7 +158,8 @@ pub fn paths_from_words(first_line: &[String], words: &[String]) -> Vec<String> 
             continue;
         }
         for g in lex.group.iter().filter(|g| g.parents.contains(&words[i])) {
-            let Some(start) = (i + 1..n).find(|&j| !taken[j] && g.children.contains(&words[j])) else {
+            let Some(start) = (i + 1..n).find(|&j| !taken[j] && g.children.contains(&words[j]))
+            else {
                 continue;
             };
             // A run ends where a word repeats: the next run is another
@@ -196,10 +196,18 @@ pub fn paths_from_words(first_line: &[String], words: &[String]) -> Vec<String> 
     let top: Vec<usize> = (0..n).filter(|&i| !taken[i]).collect();
     // Two-sided and repeated blocks.
     let m = first_line.len();
-    if m >= 2 && top.len() > m && top[..m].iter().zip(first_line).all(|(&i, w)| &words[i] == w) {
+    if m >= 2
+        && top.len() > m
+        && top[..m]
+            .iter()
+            .zip(first_line)
+            .all(|(&i, w)| &words[i] == w)
+    {
         let rest = &top[m..];
         let head = &words[rest[0]];
-        let starts: Vec<usize> = (0..rest.len()).filter(|&k| &words[rest[k]] == head).collect();
+        let starts: Vec<usize> = (0..rest.len())
+            .filter(|&k| &words[rest[k]] == head)
+            .collect();
         if starts.len() == m && !lex.is_child(&words[top[0]]) {
             let mut out = Vec::new();
             for (s, &upper) in top[..m].iter().enumerate() {
@@ -227,8 +235,22 @@ mod tests {
     #[test]
     fn spanning_and_row_spanning_cells() {
         let rows = vec![
-            row(&["功能分类科目", "", "合计", "财政拨款收入", "", "上级补助收入"]),
-            row(&["科目编码", "科目名称", "", "一般公共预算", "政府性基金预算", ""]),
+            row(&[
+                "功能分类科目",
+                "",
+                "合计",
+                "财政拨款收入",
+                "",
+                "上级补助收入",
+            ]),
+            row(&[
+                "科目编码",
+                "科目名称",
+                "",
+                "一般公共预算",
+                "政府性基金预算",
+                "",
+            ]),
         ];
         assert_eq!(
             paths_from_grid(&rows, 6),
@@ -275,35 +297,70 @@ mod tests {
     #[test]
     fn flattened_header_tree() {
         let w = words(&[
-            "功能分类科目", "合计", "财政拨款收入", "财政专户拨款收入", "上级补助收入",
-            "科目编码", "科目名称", "一般公共预算", "政府性基金预算", "教育收费", "其他专户收入拨款",
+            "功能分类科目",
+            "合计",
+            "财政拨款收入",
+            "财政专户拨款收入",
+            "上级补助收入",
+            "科目编码",
+            "科目名称",
+            "一般公共预算",
+            "政府性基金预算",
+            "教育收费",
+            "其他专户收入拨款",
         ]);
         assert_eq!(
             paths_from_words(&w[..1], &w),
             [
-                "功能分类科目/科目编码", "功能分类科目/科目名称", "合计",
-                "财政拨款收入/一般公共预算", "财政拨款收入/政府性基金预算",
-                "财政专户拨款收入/教育收费", "财政专户拨款收入/其他专户收入拨款", "上级补助收入"
+                "功能分类科目/科目编码",
+                "功能分类科目/科目名称",
+                "合计",
+                "财政拨款收入/一般公共预算",
+                "财政拨款收入/政府性基金预算",
+                "财政专户拨款收入/教育收费",
+                "财政专户拨款收入/其他专户收入拨款",
+                "上级补助收入"
             ]
         );
     }
 
     #[test]
     fn two_sided_blocks_with_nested_groups() {
-        let w = words(&["收入", "支出", "项目", "行次", "金额", "项目", "行次", "合计"]);
-        assert_eq!(
-            paths_from_words(&w[..2], &w),
-            ["收入/项目", "收入/行次", "收入/金额", "支出/项目", "支出/行次", "支出/合计"]
-        );
         let w = words(&[
-            "预算数", "决算数", "合计", "公务用车购置及运行维护费", "合计", "公务用车购置及运行维护费",
-            "小计", "公务用车购置费", "小计", "公务用车购置费",
+            "收入", "支出", "项目", "行次", "金额", "项目", "行次", "合计",
         ]);
         assert_eq!(
             paths_from_words(&w[..2], &w),
             [
-                "预算数/合计", "预算数/公务用车购置及运行维护费/小计", "预算数/公务用车购置及运行维护费/公务用车购置费",
-                "决算数/合计", "决算数/公务用车购置及运行维护费/小计", "决算数/公务用车购置及运行维护费/公务用车购置费"
+                "收入/项目",
+                "收入/行次",
+                "收入/金额",
+                "支出/项目",
+                "支出/行次",
+                "支出/合计"
+            ]
+        );
+        let w = words(&[
+            "预算数",
+            "决算数",
+            "合计",
+            "公务用车购置及运行维护费",
+            "合计",
+            "公务用车购置及运行维护费",
+            "小计",
+            "公务用车购置费",
+            "小计",
+            "公务用车购置费",
+        ]);
+        assert_eq!(
+            paths_from_words(&w[..2], &w),
+            [
+                "预算数/合计",
+                "预算数/公务用车购置及运行维护费/小计",
+                "预算数/公务用车购置及运行维护费/公务用车购置费",
+                "决算数/合计",
+                "决算数/公务用车购置及运行维护费/小计",
+                "决算数/公务用车购置及运行维护费/公务用车购置费"
             ]
         );
     }
@@ -321,7 +378,9 @@ mod tests {
         assert!(is_header_word("预期实现值"));
         assert!(is_header_word("年度主要支出计划 (对应任务、政策)"));
         assert!(is_header_word("2021 年预算"));
-        assert!(!is_header_word("贯彻“两个确保”工作要求，落实特殊医保政策。"));
+        assert!(!is_header_word(
+            "贯彻“两个确保”工作要求，落实特殊医保政策。"
+        ));
         assert!(!is_header_word("28,023.69"));
     }
 }

@@ -10,16 +10,16 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// "2025年部门预算", "2023年度部门决算", "2021 年部门预算报表".
-static YEAR_TYPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年度?(?:[^，。,；]{0,20}?)部门(预算|决算)").unwrap());
+static YEAR_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})年度?(?:[^，。,；]{0,20}?)部门(预算|决算)").unwrap()
+});
 /// Province prefix that some department names carry.
 static PROVINCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[^省]{2,8}省|[^区]{2,10}自治区)").unwrap());
 /// The city or county at the start of a department name: 清远市, 廉江市,
 /// 某某县, 某某自治州.
-static CITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.{1,8}?(?:自治州|自治县|地区|盟|市|县|旗))").unwrap()
-});
+static CITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{1,8}?(?:自治州|自治县|地区|盟|市|县|旗))").unwrap());
 
 /// Counts votes in document order and returns the most frequent value,
 /// the earliest on ties.
@@ -65,7 +65,10 @@ pub fn read_meta(lines: &[Line]) -> ReportMeta {
         None => (None, None),
     };
 
-    let depts: Vec<String> = lines.iter().filter_map(|l| text::department_of(l.text)).collect();
+    let depts: Vec<String> = lines
+        .iter()
+        .filter_map(|l| text::department_of(l.text))
+        .collect();
     let department = most_frequent(&depts).or_else(|| department_from_title(&squashed));
     let city = department.as_deref().and_then(city_of);
     let title = match (&department, year, report_type) {
@@ -90,7 +93,8 @@ pub fn read_meta(lines: &[Line]) -> ReportMeta {
 /// "广州市医疗保障局2021年部门预算" on a cover → 广州市医疗保障局.
 fn department_from_title(squashed: &[String]) -> Option<String> {
     static COVER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(?:19|20)\d{2}年度?)?(.{2,30}?)(?:(?:19|20)\d{2}年度?)?部门(?:预算|决算)$").unwrap()
+        Regex::new(r"^(?:(?:19|20)\d{2}年度?)?(.{2,30}?)(?:(?:19|20)\d{2}年度?)?部门(?:预算|决算)$")
+            .unwrap()
     });
     squashed.iter().take(60).find_map(|s| {
         COVER
@@ -113,7 +117,10 @@ mod tests {
     fn lines(text: &str) -> Vec<Line<'_>> {
         text.split('\n')
             .enumerate()
-            .map(|(i, t)| Line { no: i as u32 + 1, text: t })
+            .map(|(i, t)| Line {
+                no: i as u32 + 1,
+                text: t,
+            })
             .collect()
     }
 
@@ -136,15 +143,24 @@ mod tests {
         assert_eq!(m.department.as_deref(), Some("广州市医疗保障局"));
         let t = "第二部分：廉江市医疗保障局2023年度部门决算表\n单位：万元部门：廉江市医疗保障局\n";
         let m = read_meta(&lines(t));
-        assert_eq!((m.year, m.report_type), (Some(2023), Some(ReportType::FinalAccounts)));
+        assert_eq!(
+            (m.year, m.report_type),
+            (Some(2023), Some(ReportType::FinalAccounts))
+        );
         assert_eq!(m.city.as_deref(), Some("廉江市"));
     }
 
     #[test]
     fn cities() {
-        assert_eq!(city_of("江门市医疗保障局（本级）").as_deref(), Some("江门市"));
+        assert_eq!(
+            city_of("江门市医疗保障局（本级）").as_deref(),
+            Some("江门市")
+        );
         assert_eq!(city_of("广东省清远市财政局").as_deref(), Some("清远市"));
-        assert_eq!(city_of("连山壮族瑶族自治县教育局").as_deref(), Some("连山壮族瑶族自治县"));
+        assert_eq!(
+            city_of("连山壮族瑶族自治县教育局").as_deref(),
+            Some("连山壮族瑶族自治县")
+        );
         assert_eq!(city_of("医疗保障局"), None);
     }
 }

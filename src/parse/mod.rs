@@ -59,8 +59,10 @@ static NARRATIVE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A numbered prose heading that explains (说明) rather than tabulates.
 static PROSE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\d]{2,40}(说明|情况|解释)$")
-        .unwrap()
+    Regex::new(
+        r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\d]{2,40}(说明|情况|解释)$",
+    )
+    .unwrap()
 });
 
 /// What starts a table.
@@ -139,7 +141,9 @@ fn grid_follows(lines: &[Line], from: usize) -> bool {
         // Flattened header: several short words on one line.
         let words: Vec<&str> = t.split(is_space).filter(|w| !w.is_empty()).collect();
         return words.len() >= 2
-            && words.iter().all(|w| w.chars().count() <= 16 && !w.ends_with('。'));
+            && words
+                .iter()
+                .all(|w| w.chars().count() <= 16 && !w.ends_with('。'));
     }
     false
 }
@@ -431,11 +435,19 @@ mod tests {
         assert_eq!(t.number.as_deref(), Some("表1"));
         assert_eq!(t.title, "收支总体情况表");
         assert_eq!(t.unit.as_deref(), Some("万元"));
-        assert_eq!(t.columns, ["收入/收入项目", "收入/预算", "支出/支出项目", "支出/预算"]);
+        assert_eq!(
+            t.columns,
+            ["收入/收入项目", "收入/预算", "支出/支出项目", "支出/预算"]
+        );
         assert_eq!(t.rows.len(), 3);
         assert_eq!(
             t.rows[1].cells,
-            [None, None, Some("二、卫生健康支出".into()), Some("6.00".into())]
+            [
+                None,
+                None,
+                Some("二、卫生健康支出".into()),
+                Some("6.00".into())
+            ]
         );
         assert_eq!(t.notes, ["注：本表根据实际编列。"]);
     }

@@ -15,7 +15,9 @@ fn split(line: &str) -> Vec<&str> {
 /// A markdown-style rule row ("---- ⇥ ---").
 pub fn is_separator_row(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !is_space(*c)).collect();
-    !t.is_empty() && t.chars().all(|c| c == '-' || c == '|' || c == ':' || c == '—')
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c == '-' || c == '|' || c == ':' || c == '—')
 }
 
 /// The name of an untitled grid: its first non-empty header cell without a
@@ -96,7 +98,10 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             // sentences introducing the table ("…情况如下：").
             let s = squash(l.text);
             if (header.is_empty() && (s.ends_with('：') || s.ends_with(':')))
-                || s == title_key || text::is_furniture(l.text) || text::table_number(l.text).is_some() {
+                || s == title_key
+                || text::is_furniture(l.text)
+                || text::table_number(l.text).is_some()
+            {
                 gap = true;
                 continue;
             }
@@ -134,8 +139,12 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     }
     // Trailing columns empty everywhere are tab noise, not columns.
     while width > 0
-        && header.iter().all(|h| h.get(width - 1).is_none_or(|c| c.is_empty()))
-        && rows.iter().all(|(_, r, _)| r.get(width - 1).is_none_or(|c| c.is_empty()))
+        && header
+            .iter()
+            .all(|h| h.get(width - 1).is_none_or(|c| c.is_empty()))
+        && rows
+            .iter()
+            .all(|(_, r, _)| r.get(width - 1).is_none_or(|c| c.is_empty()))
     {
         width -= 1;
     }
@@ -184,7 +193,9 @@ fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec
                 let prev = out.len() - 1;
                 let target = match &out[prev].cells[c] {
                     Some(above)
-                        if c < new_item_from && !ends_sentence(above) && !text::is_amount(above) =>
+                        if c < new_item_from
+                            && !ends_sentence(above)
+                            && !text::is_amount(above) =>
                     {
                         Some(prev)
                     }
@@ -229,7 +240,10 @@ fn opens_item(s: &str) -> bool {
 
 /// Is `c` the only non-empty cell of the row (a lone fragment)?
 fn only_cell(cells: &[String], c: usize) -> bool {
-    cells.iter().enumerate().all(|(i, v)| i == c || v.is_empty())
+    cells
+        .iter()
+        .enumerate()
+        .all(|(i, v)| i == c || v.is_empty())
         && !text::is_amount(&cells[c])
 }
 
@@ -240,7 +254,10 @@ mod tests {
     fn lines(text: &str) -> Vec<Line<'_>> {
         text.split('\n')
             .enumerate()
-            .map(|(i, t)| Line { no: i as u32 + 1, text: t })
+            .map(|(i, t)| Line {
+                no: i as u32 + 1,
+                text: t,
+            })
             .collect()
     }
 
@@ -250,7 +267,13 @@ mod tests {
         let g = rebuild(&lines(text), "收入总体情况表").unwrap();
         assert_eq!(
             g.columns,
-            ["科目编码", "科目名称", "合计", "财政拨款/一般公共预算", "财政拨款/政府性基金预算"]
+            [
+                "科目编码",
+                "科目名称",
+                "合计",
+                "财政拨款/一般公共预算",
+                "财政拨款/政府性基金预算"
+            ]
         );
         assert_eq!(g.rows.len(), 2);
         assert_eq!(g.rows[0].cells[0].as_deref(), Some("201"));
@@ -263,7 +286,10 @@ mod tests {
         let text = "\t目标\t关键指标\t预期实现值\n年度目标\t做好工作，进一步简化经\t指标1\t100%\n\t\t指标2\t持续增加\n\n\t办服务流程。\t指标3\t普遍知晓";
         let g = rebuild(&lines(text), "目标").unwrap();
         assert_eq!(g.rows.len(), 3);
-        assert_eq!(g.rows[0].cells[1].as_deref(), Some("做好工作，进一步简化经办服务流程。"));
+        assert_eq!(
+            g.rows[0].cells[1].as_deref(),
+            Some("做好工作，进一步简化经办服务流程。")
+        );
         assert_eq!(
             g.rows[2].cells,
             [None, None, Some("指标3".into()), Some("普遍知晓".into())]

@@ -10,14 +10,16 @@ use std::sync::LazyLock;
 static AMOUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$").unwrap());
 /// Page numbers the converter leaves between pages: "- 8 -", "-8-", "第 3 页".
-static PAGE_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(-\s*\d{1,4}\s*-|第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?|\d{1,4})$").unwrap());
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(-\s*\d{1,4}\s*-|—\s*\d{1,4}\s*—|第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?)$").unwrap()
+});
 /// A unit statement: 单位：万元 (possibly glued to a 单位名称/部门 line).
 static UNIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:金额)?单位\s*[：:]\s*(万元|千元|亿元|元)").unwrap());
 /// Department furniture printed on each page: 单位名称：…, 部门名称：…, 部门：….
-static DEPT_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:编制)?(?:单位名称|部门名称|预算单位|部门|单位)\s*[：:]\s*(.+)$").unwrap());
+static DEPT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:编制)?(?:单位名称|部门名称|预算单位|部门|单位)\s*[：:]\s*(.+)$").unwrap()
+});
 /// A table number line: 表1, 表 1, 表1-1.
 static TABLE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^表\s*(\d{1,2}(?:\s*-\s*\d{1,2})?)$").unwrap());
@@ -170,6 +172,27 @@ pub fn is_note_start(line: &str) -> bool {
         || (t.starts_with('注') && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
 }
 
+/// The value of a leading Chinese list number: "二十五、结转下年" → 25.
+pub fn list_number(s: &str) -> Option<u32> {
+    let head: String = s
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .collect();
+    if head.is_empty() || !s[head.len()..].starts_with('、') {
+        return None;
+    }
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let chars: Vec<char> = head.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        [d] => digit(*d),
+        _ => None,
+    }
+}
+
 /// Removes leading list numbering from a heading ("六、重点项目…" → "重点项目…").
 pub fn strip_heading_number(s: &str) -> &str {
     match HEADING_NUMBER.find(s) {
@@ -220,7 +243,12 @@ mod tests {
     fn furniture_lines() {
         assert!(is_page_number("- 8 -"));
         assert!(is_page_number("-12-"));
-        assert_eq!(unit_of(" 单位：万元单位名称：清远市医疗保障局"), Some("万元"));
+        // A bare number is an amount or a code, never taken for a page number.
+        assert!(!is_page_number("1398"));
+        assert_eq!(
+            unit_of(" 单位：万元单位名称：清远市医疗保障局"),
+            Some("万元")
+        );
         assert_eq!(unit_of("金额单位：元"), Some("元"));
         assert_eq!(
             department_of(" 单位：万元单位名称：清远市医疗保障局").as_deref(),
@@ -240,8 +268,20 @@ mod tests {
     }
 
     #[test]
+    fn chinese_list_numbers() {
+        assert_eq!(list_number("二十五、结转下年"), Some(25));
+        assert_eq!(list_number("十、节能环保支出"), Some(10));
+        assert_eq!(list_number("三、国防支出"), Some(3));
+        assert_eq!(list_number("十九、住房保障支出"), Some(19));
+        assert_eq!(list_number("本年收入合计"), None);
+    }
+
+    #[test]
     fn cells_are_cleaned() {
-        assert_eq!(clean_cell("　　其他医疗保障管理 事务支出"), "其他医疗保障管理事务支出");
+        assert_eq!(
+            clean_cell("　　其他医疗保障管理 事务支出"),
+            "其他医疗保障管理事务支出"
+        );
         assert_eq!(clean_cell("<p>指标 1：职工</p>"), "指标1：职工");
         assert_eq!(clean_cell("广州 GPO 平台"), "广州GPO平台");
         assert_eq!(clean_cell("open  source tool"), "open source tool");
