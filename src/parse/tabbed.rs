@@ -184,6 +184,25 @@ fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec
             && cells.first().is_some_and(|c| c.is_empty())
             && !cells.iter().any(|c| text::is_amount(c));
         if continues {
+            let prev = &out[out.len() - 1];
+            // Text cut from a full data row (one with amounts) by the page:
+            // every fragment stands under text of that row.
+            let prev_is_data = prev.cells.iter().flatten().any(|c| text::is_amount(c));
+            let under_prev_text = cells.iter().enumerate().all(|(c, v)| {
+                v.is_empty()
+                    || prev.cells[c]
+                        .as_deref()
+                        .is_some_and(|p| !text::is_amount(p))
+            });
+            if prev_is_data && under_prev_text {
+                let last = out.len() - 1;
+                for (c, v) in cells.iter().enumerate() {
+                    if !v.is_empty() {
+                        out[last].cells[c].as_mut().unwrap().push_str(v);
+                    }
+                }
+                continue;
+            }
             // Cells from the first one that opens a new item on form a new row.
             let new_item_from = (1..width).find(|&c| opens_item(&cells[c])).unwrap_or(width);
             for c in 1..width {
@@ -294,6 +313,15 @@ mod tests {
             g.rows[2].cells,
             [None, None, Some("指标3".into()), Some("普遍知晓".into())]
         );
+    }
+
+    #[test]
+    fn text_of_a_data_row_continued_after_page_break() {
+        let text = "编码\t项目\t总计\t绩效目标\n310001\t运行经费\t5.70\t1.目标一。\n\n编码\t项目\t总计\t绩效目标\n\t\t\t2.目标二。\n310002\t购置经费\t1.00\t购置。";
+        let g = rebuild(&lines(text), "项目支出预算表").unwrap();
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(g.rows[0].cells[3].as_deref(), Some("1.目标一。2.目标二。"));
+        assert_eq!(g.rows[1].cells[0].as_deref(), Some("310002"));
     }
 
     #[test]
