@@ -8,14 +8,15 @@ fn main() -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for path in std::env::args().skip(1) {
         let text = std::fs::read_to_string(&path)?;
-        let r = parse_report(&text);
+        let mut r = parse_report(&text);
+        fiscal_etl::catalog::Catalog::builtin().classify_tables(&mut r.tables, r.meta.report_type);
         let tables: Vec<serde_json::Value> = r
             .tables
             .iter()
             .map(|t| {
                 serde_json::json!({
                     "ordinal": t.ordinal, "number": t.number, "title": t.title,
-                    "unit": t.unit, "narrative": t.narrative, "columns": t.columns,
+                    "unit": t.unit, "kind": t.kind, "narrative": t.narrative, "columns": t.columns,
                     "rows": t.rows.iter().map(|r| &r.cells).collect::<Vec<_>>(),
                     "notes": t.notes, "lines": [t.line_start, t.line_end],
                 })

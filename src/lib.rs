@@ -7,6 +7,7 @@
 //! → [`sink`] (partitioned Parquet) — driven by [`pipeline`].
 
 pub mod arrow_out;
+pub mod catalog;
 pub mod decode;
 pub mod discover;
 pub mod model;

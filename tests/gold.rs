@@ -6,6 +6,7 @@
 //! document order; a row counts when every cell equals the gold cell after
 //! whitespace removal (and thousands separators for numbers).
 
+use fiscal_etl::catalog::Catalog;
 use fiscal_etl::decode::decode_report;
 use fiscal_etl::model::Table;
 use fiscal_etl::parse::parse_report;
@@ -61,7 +62,13 @@ fn gold_rows(t: &Value) -> Vec<Vec<Option<String>>> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|c| norm(c.as_str())).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| norm(c.as_str()))
+                .collect()
+        })
         .collect()
 }
 
@@ -145,13 +152,33 @@ fn every_sample_report_matches_its_gold() {
     assert_eq!(names.len(), 4, "one gold file per sample report");
     let mut failures = Vec::new();
     for gold_path in names {
-        let gold: Value = serde_json::from_str(&std::fs::read_to_string(&gold_path).unwrap()).unwrap();
+        let gold: Value =
+            serde_json::from_str(&std::fs::read_to_string(&gold_path).unwrap()).unwrap();
         let src = raw.join(gold["source"].as_str().unwrap());
         let decoded = decode_report(&std::fs::read(&src).unwrap()).unwrap();
-        let report = parse_report(&decoded.text);
+        let mut report = parse_report(&decoded.text);
+        Catalog::builtin().classify_tables(&mut report.tables, report.meta.report_type);
+        for t in &report.tables {
+            if t.kind.is_none() {
+                failures.push(format!(
+                    "{}: table {} {} has no catalog kind",
+                    src.display(),
+                    t.ordinal,
+                    t.title
+                ));
+            }
+        }
         // Metadata.
-        assert_eq!(report.meta.city.as_deref(), gold["city"].as_str(), "{}", src.display());
-        assert_eq!(report.meta.department.as_deref(), gold["department"].as_str());
+        assert_eq!(
+            report.meta.city.as_deref(),
+            gold["city"].as_str(),
+            "{}",
+            src.display()
+        );
+        assert_eq!(
+            report.meta.department.as_deref(),
+            gold["department"].as_str()
+        );
         assert_eq!(report.meta.year.map(i64::from), gold["year"].as_i64());
         assert_eq!(
             report.meta.report_type.map(|t| t.as_str()),
