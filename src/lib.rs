@@ -8,6 +8,7 @@
 
 pub mod arrow_out;
 pub mod catalog;
+pub mod checks;
 pub mod decode;
 pub mod discover;
 pub mod model;
