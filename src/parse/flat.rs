@@ -139,6 +139,8 @@ fn fit(t: Tok, c: Col) -> Option<f64> {
     })
 }
 
+const MAX_SEARCH_WORDS: usize = 64;
+
 /// Places the words of a row into columns: the monotone placement with the
 /// lowest cost; ties go to the placement that continues what the rows above
 /// did (the same side of a two-sided table, a code series) and then to the
@@ -154,6 +156,14 @@ struct Placer<'a> {
 
 impl Placer<'_> {
     fn place(&mut self, words: &[Word]) -> Option<Vec<usize>> {
+        // Rows of these templates have a few dozen cells at most; anything
+        // longer is damage, placed left to right without a search.
+        if words.len() > MAX_SEARCH_WORDS
+            || self.cols.len() > MAX_SEARCH_WORDS
+            || words.len() > self.cols.len()
+        {
+            return None;
+        }
         let mut best: Option<(f64, Vec<usize>)> = None;
         let mut cur = Vec::with_capacity(words.len());
         let mut budget = 200_000usize;

@@ -197,6 +197,43 @@ struct Pending {
     /// Unit line seen just before the title (page header).
     unit_before: Option<&'static str>,
     body: Vec<usize>,
+    /// What the lines so far say, kept as they come so that deciding where
+    /// the table ends costs the same for every line, however long the table.
+    state: BodyState,
+}
+
+#[derive(Default)]
+struct BodyState {
+    /// Some row had tab-separated cells.
+    tabbed: bool,
+    /// The last content line was a note or its continuation.
+    in_notes: bool,
+    /// Tab rows seen (whitespace removed), to know a repeated header.
+    tab_rows: std::collections::HashSet<String>,
+    /// A tab row with amounts or long text was seen.
+    data_seen: bool,
+}
+
+impl BodyState {
+    fn push(&mut self, lines: &[Line], i: usize) {
+        let l = lines[i];
+        if l.is_blank() {
+            return;
+        }
+        let prev_blank = i > 0 && lines[i - 1].is_blank();
+        if text::is_note_start(l.text) {
+            self.in_notes = true;
+        } else if self.in_notes && !prev_blank && !l.is_tabbed() {
+            // A line glued under a note continues it (furniture included).
+        } else if !text::is_furniture(l.text) {
+            self.in_notes = false;
+        }
+        if l.is_tabbed() {
+            self.tabbed = true;
+            self.tab_rows.insert(squash(l.text));
+            self.data_seen |= tabbed::is_data_row(l.text);
+        }
+    }
 }
 
 fn find_tables(lines: &[Line]) -> Vec<Table> {
@@ -231,6 +268,7 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
                 anchor,
                 unit_before,
                 body: Vec::new(),
+                state: BodyState::default(),
             });
             continue;
         }
@@ -250,12 +288,15 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
                     continue;
                 }
                 p.body.push(i);
+                p.state.push(lines, i);
             }
             None => {
                 // A grid with no title: its first header cell names it.
                 if line.is_tabbed() && !tabbed::is_separator_row(line.text) {
                     let title = tabbed::title_from_header(line.text);
                     if !title.is_empty() {
+                        let mut state = BodyState::default();
+                        state.push(lines, i);
                         current = Some(Pending {
                             anchor: Anchor {
                                 number: None,
@@ -266,6 +307,7 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
                             },
                             unit_before: None,
                             body: vec![i],
+                            state,
                         });
                     }
                 }
@@ -288,52 +330,23 @@ fn ends_table(lines: &[Line], p: &Pending, i: usize) -> bool {
     if line.is_blank() || text::is_furniture(line.text) {
         return false;
     }
-    let body: Vec<Line> = p.body.iter().map(|&k| lines[k]).collect();
-    let tabbed_table = body.iter().any(|l| l.is_tabbed());
-    let after_notes = body
-        .iter()
-        .rev()
-        .find(|l| !l.is_blank() && !text::is_furniture(l.text))
-        .is_some_and(|l| text::is_note_start(l.text) || in_notes(&body, l.no));
     let t = line.text.trim_matches(is_space);
     if text::is_note_start(t) {
         return false;
     }
-    if after_notes {
+    if p.state.in_notes {
         // Lines glued under a note continue it; anything after a gap is prose.
-        let prev = lines[i - 1];
-        return prev.is_blank() || line.is_tabbed();
+        return lines[i - 1].is_blank() || line.is_tabbed();
     }
-    if tabbed_table {
+    if p.state.tabbed {
         if line.is_tabbed() {
-            return tabbed::starts_new_table(&body, line);
+            return tabbed::starts_new_table(&p.state.tab_rows, p.state.data_seen, line);
         }
         // Inside a tab-separated table every row has tabs.
         return true;
     }
     let s = squash(t);
     PROSE_HEADING.is_match(&s) && !t.split(is_space).any(text::is_amount)
-}
-
-/// Is source line `no` part of the notes of this body?
-fn in_notes(body: &[Line], no: u32) -> bool {
-    let mut inside = false;
-    let mut prev_blank = false;
-    for l in body {
-        if l.no > no {
-            break;
-        }
-        if text::is_note_start(l.text) {
-            inside = true;
-        } else if l.is_blank() {
-            prev_blank = true;
-            continue;
-        } else if inside && (prev_blank || l.is_tabbed()) && !text::is_furniture(l.text) {
-            inside = false;
-        }
-        prev_blank = false;
-    }
-    inside
 }
 
 /// Builds the table from its collected lines.

@@ -53,30 +53,23 @@ fn is_header_like(cells: &[&str]) -> bool {
         })
 }
 
+/// A data row: amounts, or a long text cell.
+pub fn is_data_row(line: &str) -> bool {
+    let cells = split(line);
+    has_number(&cells) || cells.iter().any(|c| squash(c).chars().count() > 24)
+}
+
 /// Does this tabbed line start another table although no title stands
 /// before it? True for a full header row after data rows that is not a
-/// repetition of the current header.
-pub fn starts_new_table(body: &[Line], line: Line) -> bool {
+/// repetition of a row already seen (a header repeated after a page break).
+pub fn starts_new_table(
+    rows_seen: &std::collections::HashSet<String>,
+    data_seen: bool,
+    line: Line,
+) -> bool {
     let cells = split(line.text);
     let nonempty = cells.iter().filter(|c| !squash(c).is_empty()).count();
-    if nonempty < 3 || !is_header_row(&cells) {
-        return false;
-    }
-    let key = squash(line.text);
-    let tab_rows: Vec<&Line> = body.iter().filter(|l| l.is_tabbed()).collect();
-    let Some(first) = tab_rows.first() else {
-        return false;
-    };
-    // A repeated header is the same table continuing.
-    if tab_rows.iter().any(|l| squash(l.text) == key) {
-        return false;
-    }
-    // Only after data rows (amounts or long text) can a header open a new table.
-    let data_seen = tab_rows.iter().any(|l| {
-        let cells = split(l.text);
-        has_number(&cells) || cells.iter().any(|c| squash(c).chars().count() > 24)
-    });
-    data_seen && first.no != line.no
+    nonempty >= 3 && data_seen && is_header_row(&cells) && !rows_seen.contains(&squash(line.text))
 }
 
 /// Rebuilds the grid of a tab-separated table from its body lines (notes
@@ -176,6 +169,8 @@ fn fills_spans(header: &[Vec<String>], cells: &[&str]) -> bool {
 /// The other cells of the row stay a row of their own.
 fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec<Row> {
     let mut out: Vec<Row> = Vec::new();
+    // Index of the last row with a value in each column.
+    let mut last_in_col: Vec<Option<usize>> = vec![None; width];
     for (no, mut cells, after_gap) in rows {
         cells.resize(width, String::new());
         cells.truncate(width);
@@ -219,10 +214,7 @@ fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec
                         Some(prev)
                     }
                     Some(_) => None,
-                    None => out
-                        .iter()
-                        .rposition(|r| r.cells[c].is_some())
-                        .filter(|&k| k + 1 < out.len() || only_cell(&cells, c)),
+                    None => last_in_col[c].filter(|&k| k + 1 < out.len() || only_cell(&cells, c)),
                 };
                 if let Some(k) = target {
                     out[k].cells[c].as_mut().unwrap().push_str(&cells[c]);
@@ -231,6 +223,11 @@ fn merge_continuations(rows: Vec<(u32, Vec<String>, bool)>, width: usize) -> Vec
             }
             if cells.iter().all(|c| c.is_empty()) {
                 continue;
+            }
+        }
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                last_in_col[c] = Some(out.len());
             }
         }
         out.push(Row {
