@@ -1,0 +1,485 @@
+//! Record batches of the four datasets. Pure: records in, batches out.
+//! The partition keys (city, year, report_type) are not columns: they are
+//! the directory names the sink writes the batches under.
+//!
+//! Column by column documentation: `docs/schema.md`.
+
+use crate::checks::Check;
+use crate::model::{ReportRecord, Table};
+use crate::parse::text;
+use arrow_array::builder::{
+    BooleanBuilder, Decimal128Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use regex::Regex;
+use rust_decimal::Decimal;
+use std::sync::{Arc, LazyLock};
+
+/// Amounts are Decimal128(38, 6): exact, with room for any printed precision.
+pub const VALUE_PRECISION: u8 = 38;
+pub const VALUE_SCALE: i8 = 6;
+
+fn utf8(name: &str, nullable: bool) -> Field {
+    Field::new(name, DataType::Utf8, nullable)
+}
+
+fn list_utf8(name: &str) -> Field {
+    Field::new(
+        name,
+        DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+        false,
+    )
+}
+
+fn decimal(name: &str, nullable: bool) -> Field {
+    Field::new(
+        name,
+        DataType::Decimal128(VALUE_PRECISION, VALUE_SCALE),
+        nullable,
+    )
+}
+
+pub fn reports_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        utf8("source_path", false),
+        Field::new("source_bytes", DataType::UInt64, false),
+        utf8("encoding", true),
+        utf8("city_name", true),
+        utf8("department", true),
+        utf8("title", true),
+        utf8("status", false),
+        utf8("error", true),
+        Field::new("n_tables", DataType::UInt32, false),
+        Field::new("n_cells", DataType::UInt64, false),
+        Field::new("n_checks_failed", DataType::UInt32, false),
+    ]))
+}
+
+pub fn tables_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        utf8("source_path", false),
+        Field::new("table_ordinal", DataType::UInt32, false),
+        utf8("table_number", true),
+        utf8("title", false),
+        utf8("unit", true),
+        Field::new("narrative", DataType::Boolean, false),
+        utf8("kind", true),
+        list_utf8("columns"),
+        Field::new("n_rows", DataType::UInt32, false),
+        Field::new("n_cols", DataType::UInt32, false),
+        Field::new("line_start", DataType::UInt32, false),
+        Field::new("line_end", DataType::UInt32, false),
+        list_utf8("notes"),
+    ]))
+}
+
+pub fn cells_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        utf8("source_path", false),
+        Field::new("table_ordinal", DataType::UInt32, false),
+        Field::new("row_ordinal", DataType::UInt32, false),
+        Field::new("col_ordinal", DataType::UInt32, false),
+        utf8("column", false),
+        utf8("measure", true),
+        utf8("text", false),
+        decimal("value", true),
+        utf8("row_code", true),
+        utf8("row_label", true),
+    ]))
+}
+
+pub fn checks_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        utf8("report_id", false),
+        Field::new("table_ordinal", DataType::UInt32, false),
+        utf8("check", false),
+        utf8("target", false),
+        decimal("expected", false),
+        decimal("actual", false),
+        decimal("diff", false),
+        utf8("status", false),
+        utf8("message", false),
+    ]))
+}
+
+/// A column whose cells are codes or row numbers, not amounts.
+fn is_code_column(name: &str) -> bool {
+    let leaf = name.rsplit('/').next().unwrap_or(name);
+    ["编码", "代码", "行次", "栏次", "编号", "序号"]
+        .iter()
+        .any(|w| leaf.contains(w))
+}
+
+/// The exact value of an amount as printed, as a Decimal128 mantissa at
+/// scale 6. None for anything else, or for more than 6 decimals.
+pub fn parse_amount(text: &str) -> Option<i128> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if !text::is_amount(&t) {
+        return None;
+    }
+    let mut d =
+        Decimal::from_str_exact(&t.replace(',', "").trim_start_matches('+').replace("+", ""))
+            .ok()?;
+    if d.scale() > VALUE_SCALE as u32 {
+        return None;
+    }
+    d.rescale(VALUE_SCALE as u32);
+    Some(d.mantissa())
+}
+
+/// A decimal as a mantissa at scale 6 (check figures).
+fn mantissa(d: Decimal) -> i128 {
+    let mut d = d;
+    d.rescale(VALUE_SCALE as u32);
+    d.mantissa()
+}
+
+static BRACKET_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[(\d{3,12})\]").unwrap());
+
+fn is_digits(s: &str, lo: usize, hi: usize) -> bool {
+    (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The subject code of a row as seen from column `j`: the nearest code at
+/// or left of it — a cell of a code column, a bracketed code opening a label
+/// ("[20131]党委办公厅…"), or a 3/5/7-digit cell followed by its name.
+pub fn row_code(cells: &[Option<String>], columns: &[String], j: usize) -> Option<String> {
+    (0..=j.min(cells.len().saturating_sub(1)))
+        .rev()
+        .find_map(|k| {
+            let c = cells[k].as_deref()?;
+            if is_digits(c, 3, 12) && columns.get(k).is_some_and(|n| is_code_column(n)) {
+                return Some(c.to_string());
+            }
+            if let Some(m) = BRACKET_CODE.captures(c) {
+                return Some(m[1].to_string());
+            }
+            let named = cells
+                .get(k + 1)
+                .and_then(|n| n.as_deref())
+                .is_some_and(|n| parse_amount(n).is_none());
+            if matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named {
+                return Some(c.to_string());
+            }
+            None
+        })
+}
+
+/// The label of a row as seen from column `j`: the nearest text cell at or
+/// left of it that is not a code, an amount or a percentage.
+pub fn row_label(cells: &[Option<String>], j: usize) -> Option<String> {
+    (0..=j.min(cells.len().saturating_sub(1)))
+        .rev()
+        .find_map(|k| {
+            let c = cells[k].as_deref()?;
+            let numeric = parse_amount(c).is_some() || is_digits(c, 1, 12) || c.ends_with('%');
+            (!numeric).then(|| c.to_string())
+        })
+}
+
+fn n_cells(tables: &[Table]) -> u64 {
+    tables
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.cells)
+        .filter(|c| c.is_some())
+        .count() as u64
+}
+
+fn finish(schema: SchemaRef, columns: Vec<ArrayRef>) -> RecordBatch {
+    RecordBatch::try_new(schema, columns).expect("builders follow the schema")
+}
+
+pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
+    let mut id = StringBuilder::new();
+    let mut path = StringBuilder::new();
+    let mut bytes = UInt64Builder::new();
+    let mut enc = StringBuilder::new();
+    let mut city = StringBuilder::new();
+    let mut dept = StringBuilder::new();
+    let mut title = StringBuilder::new();
+    let mut status = StringBuilder::new();
+    let mut error = StringBuilder::new();
+    let mut ntab = UInt32Builder::new();
+    let mut ncell = UInt64Builder::new();
+    let mut nfail = UInt32Builder::new();
+    for r in records {
+        id.append_value(&r.report_id);
+        path.append_value(&r.source_path);
+        bytes.append_value(r.source_bytes);
+        enc.append_option(r.encoding.as_deref());
+        city.append_option(r.meta.city.as_deref());
+        dept.append_option(r.meta.department.as_deref());
+        title.append_option(r.meta.title.as_deref());
+        status.append_value(r.status.as_str());
+        error.append_option(r.error.as_deref());
+        ntab.append_value(r.tables.len() as u32);
+        ncell.append_value(n_cells(&r.tables));
+        nfail.append_value(
+            r.checks
+                .iter()
+                .filter(|c| c.status == crate::checks::CheckStatus::Fail)
+                .count() as u32,
+        );
+    }
+    finish(
+        reports_schema(),
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(path.finish()),
+            Arc::new(bytes.finish()),
+            Arc::new(enc.finish()),
+            Arc::new(city.finish()),
+            Arc::new(dept.finish()),
+            Arc::new(title.finish()),
+            Arc::new(status.finish()),
+            Arc::new(error.finish()),
+            Arc::new(ntab.finish()),
+            Arc::new(ncell.finish()),
+            Arc::new(nfail.finish()),
+        ],
+    )
+}
+
+pub fn tables_batch(records: &[&ReportRecord]) -> RecordBatch {
+    let mut id = StringBuilder::new();
+    let mut path = StringBuilder::new();
+    let mut ord = UInt32Builder::new();
+    let mut number = StringBuilder::new();
+    let mut title = StringBuilder::new();
+    let mut unit = StringBuilder::new();
+    let mut narrative = BooleanBuilder::new();
+    let mut kind = StringBuilder::new();
+    let mut columns = ListBuilder::new(StringBuilder::new());
+    let mut nrows = UInt32Builder::new();
+    let mut ncols = UInt32Builder::new();
+    let mut start = UInt32Builder::new();
+    let mut end = UInt32Builder::new();
+    let mut notes = ListBuilder::new(StringBuilder::new());
+    for r in records {
+        for t in &r.tables {
+            id.append_value(&r.report_id);
+            path.append_value(&r.source_path);
+            ord.append_value(t.ordinal);
+            number.append_option(t.number.as_deref());
+            title.append_value(&t.title);
+            unit.append_option(t.unit.as_deref());
+            narrative.append_value(t.narrative);
+            kind.append_option(t.kind.as_deref());
+            for c in &t.columns {
+                columns.values().append_value(c);
+            }
+            columns.append(true);
+            nrows.append_value(t.rows.len() as u32);
+            ncols.append_value(t.columns.len() as u32);
+            start.append_value(t.line_start);
+            end.append_value(t.line_end);
+            for n in &t.notes {
+                notes.values().append_value(n);
+            }
+            notes.append(true);
+        }
+    }
+    finish(
+        tables_schema(),
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(path.finish()),
+            Arc::new(ord.finish()),
+            Arc::new(number.finish()),
+            Arc::new(title.finish()),
+            Arc::new(unit.finish()),
+            Arc::new(narrative.finish()),
+            Arc::new(kind.finish()),
+            Arc::new(columns.finish()),
+            Arc::new(nrows.finish()),
+            Arc::new(ncols.finish()),
+            Arc::new(start.finish()),
+            Arc::new(end.finish()),
+            Arc::new(notes.finish()),
+        ],
+    )
+}
+
+pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
+    let mut id = StringBuilder::new();
+    let mut path = StringBuilder::new();
+    let mut tord = UInt32Builder::new();
+    let mut rord = UInt32Builder::new();
+    let mut cord = UInt32Builder::new();
+    let mut column = StringBuilder::new();
+    let mut measure = StringBuilder::new();
+    let mut textb = StringBuilder::new();
+    let mut value = Decimal128Builder::new();
+    let mut code = StringBuilder::new();
+    let mut label = StringBuilder::new();
+    for r in records {
+        for t in &r.tables {
+            let code_col: Vec<bool> = t.columns.iter().map(|c| is_code_column(c)).collect();
+            for (ri, row) in t.rows.iter().enumerate() {
+                for (j, cell) in row.cells.iter().enumerate() {
+                    let Some(txt) = cell else { continue };
+                    id.append_value(&r.report_id);
+                    path.append_value(&r.source_path);
+                    tord.append_value(t.ordinal);
+                    rord.append_value(ri as u32 + 1);
+                    cord.append_value(j as u32 + 1);
+                    column.append_value(t.columns.get(j).map(String::as_str).unwrap_or(""));
+                    measure.append_option(t.measures.get(j).cloned().flatten());
+                    textb.append_value(txt);
+                    let v = if code_col.get(j).copied().unwrap_or(false) {
+                        None
+                    } else {
+                        parse_amount(txt)
+                    };
+                    value.append_option(v);
+                    code.append_option(row_code(&row.cells, &t.columns, j));
+                    label.append_option(row_label(&row.cells, j));
+                }
+            }
+        }
+    }
+    finish(
+        cells_schema(),
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(path.finish()),
+            Arc::new(tord.finish()),
+            Arc::new(rord.finish()),
+            Arc::new(cord.finish()),
+            Arc::new(column.finish()),
+            Arc::new(measure.finish()),
+            Arc::new(textb.finish()),
+            Arc::new(
+                value
+                    .finish()
+                    .with_precision_and_scale(VALUE_PRECISION, VALUE_SCALE)
+                    .expect("valid decimal type"),
+            ),
+            Arc::new(code.finish()),
+            Arc::new(label.finish()),
+        ],
+    )
+}
+
+pub fn checks_batch(records: &[&ReportRecord]) -> RecordBatch {
+    let mut id = StringBuilder::new();
+    let mut tord = UInt32Builder::new();
+    let mut check = StringBuilder::new();
+    let mut target = StringBuilder::new();
+    let mut expected = Decimal128Builder::new();
+    let mut actual = Decimal128Builder::new();
+    let mut diff = Decimal128Builder::new();
+    let mut status = StringBuilder::new();
+    let mut message = StringBuilder::new();
+    for r in records {
+        for c in &r.checks {
+            let Check {
+                table_ordinal,
+                check: name,
+                target: tg,
+                expected: e,
+                actual: a,
+                diff: d,
+                status: s,
+                message: m,
+            } = c;
+            id.append_value(&r.report_id);
+            tord.append_value(*table_ordinal);
+            check.append_value(name);
+            target.append_value(tg);
+            expected.append_value(mantissa(*e));
+            actual.append_value(mantissa(*a));
+            diff.append_value(mantissa(*d));
+            status.append_value(s.as_str());
+            message.append_value(m);
+        }
+    }
+    let dec = |b: &mut Decimal128Builder| -> ArrayRef {
+        Arc::new(
+            b.finish()
+                .with_precision_and_scale(VALUE_PRECISION, VALUE_SCALE)
+                .expect("valid decimal type"),
+        )
+    };
+    finish(
+        checks_schema(),
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(tord.finish()),
+            Arc::new(check.finish()),
+            Arc::new(target.finish()),
+            dec(&mut expected),
+            dec(&mut actual),
+            dec(&mut diff),
+            Arc::new(status.finish()),
+            Arc::new(message.finish()),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(v: &[&str]) -> Vec<Option<String>> {
+        v.iter()
+            .map(|s| {
+                if s.is_empty() {
+                    None
+                } else {
+                    Some(s.to_string())
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn amounts_are_exact() {
+        assert_eq!(parse_amount("28,023.69"), Some(28_023_690_000));
+        assert_eq!(parse_amount("-0.5"), Some(-500_000));
+        assert_eq!(parse_amount("9457"), Some(9_457_000_000));
+        assert_eq!(parse_amount("1.0000001"), None);
+        assert_eq!(parse_amount("100%"), None);
+        assert_eq!(parse_amount("合计"), None);
+    }
+
+    #[test]
+    fn codes_and_labels() {
+        let cols: Vec<String> = ["科目编码", "科目名称", "合计"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let row = cells(&["2101501", "行政运行", "853.60"]);
+        assert_eq!(row_code(&row, &cols, 2).as_deref(), Some("2101501"));
+        assert_eq!(row_label(&row, 2).as_deref(), Some("行政运行"));
+        let row = cells(&["", "合计", "1.00"]);
+        assert_eq!(row_code(&row, &cols, 2), None);
+        assert_eq!(row_label(&row, 2).as_deref(), Some("合计"));
+        let cols: Vec<String> = ["部门预算支出经济科目", "预算"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let row = cells(&["[30101]基本工资", "270.68"]);
+        assert_eq!(row_code(&row, &cols, 1).as_deref(), Some("30101"));
+        // Side by side: the right half has its own code and label.
+        let cols: Vec<String> = [
+            "人员经费/经济分类科目编码",
+            "人员经费/科目名称",
+            "人员经费/金额",
+            "公用经费/经济分类科目编码",
+            "公用经费/科目名称",
+            "公用经费/金额",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let row = cells(&["30101", "基本工资", "171.72", "30201", "办公费", "3.01"]);
+        assert_eq!(row_code(&row, &cols, 5).as_deref(), Some("30201"));
+        assert_eq!(row_label(&row, 5).as_deref(), Some("办公费"));
+    }
+}

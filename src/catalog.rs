@@ -137,10 +137,12 @@ impl Catalog {
         parts.filter(|p| !p.is_empty()).map(|p| p.join("."))
     }
 
-    /// Fills `kind` on every table.
+    /// Fills `kind` and `measures` on every table.
     pub fn classify_tables(&self, tables: &mut [Table], report_type: Option<ReportType>) {
         for t in tables {
-            t.kind = self.classify(&t.title, report_type).map(|k| k.id.clone());
+            let kind = self.classify(&t.title, report_type);
+            t.kind = kind.map(|k| k.id.clone());
+            t.measures = t.columns.iter().map(|c| self.measure(kind, c)).collect();
         }
     }
 

@@ -537,7 +537,7 @@ pub fn two_sided(t: &Table) -> Vec<Check> {
                 while k < between.len() {
                     acc += between[k];
                     k += 1;
-                    if k - i - 1 >= 2 && acc == between[i] {
+                    if k - i > 2 && acc == between[i] {
                         skip = k - i - 1;
                     }
                 }
@@ -726,6 +726,7 @@ mod tests {
             line_start: 1,
             line_end: 1,
             kind: None,
+            measures: Vec::new(),
         }
     }
 

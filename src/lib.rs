@@ -9,6 +9,7 @@
 pub mod arrow_out;
 pub mod catalog;
 pub mod checks;
+pub mod config;
 pub mod decode;
 pub mod discover;
 pub mod model;

@@ -71,6 +71,9 @@ pub struct Table {
     pub line_end: u32,
     /// Catalog kind id (e.g. `budget.expenditure_summary`), if classified.
     pub kind: Option<String>,
+    /// Canonical English name of each column (catalog), where known; empty
+    /// until the table is classified.
+    pub measures: Vec<Option<String>>,
 }
 
 /// The parser's output for one report text.
@@ -142,4 +145,6 @@ pub struct ReportRecord {
     /// Human-readable error for failed reports: what and where (file, line).
     pub error: Option<String>,
     pub tables: Vec<Table>,
+    /// Arithmetic checks of the report's tables.
+    pub checks: Vec<crate::checks::Check>,
 }

@@ -124,10 +124,55 @@ fn score_report(gold: &Value, tables: &[Table], s: &mut Score) {
             if let Some(n) = pool.get_mut(r).filter(|n| **n > 0) {
                 *n -= 1;
                 s.row_hits += 1;
-                s.cells_ok += r.iter().flatten().count();
             }
         }
+        s.cells_ok += aligned_cells(&grows, &orows);
     }
+}
+
+/// Cells found at the aligned row and column, as the scorer counts them:
+/// rows aligned by a longest common subsequence of equal rows; between two
+/// aligned rows, the remaining gold and output rows are paired in order and
+/// their equal cells count.
+fn aligned_cells(g: &[Vec<Option<String>>], o: &[Vec<Option<String>>]) -> usize {
+    let (n, m) = (g.len(), o.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if g[i] == o[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let count = |r: &Vec<Option<String>>| r.iter().flatten().count();
+    let pair = |gs: &[Vec<Option<String>>], os: &[Vec<Option<String>>]| -> usize {
+        gs.iter()
+            .zip(os)
+            .map(|(a, b)| {
+                a.iter()
+                    .zip(b)
+                    .filter(|(x, y)| x.is_some() && x == y)
+                    .count()
+            })
+            .sum()
+    };
+    let (mut i, mut j, mut gi, mut oj, mut ok) = (0, 0, 0, 0, 0);
+    while i < n && j < m {
+        if g[i] == o[j] {
+            ok += pair(&g[gi..i], &o[oj..j]) + count(&g[i]);
+            i += 1;
+            j += 1;
+            gi = i;
+            oj = j;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    ok + pair(&g[gi..], &o[oj..])
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -191,7 +236,7 @@ fn every_sample_report_matches_its_gold() {
             ("table_recall", ratio(s.tables_matched, s.tables_gold), 1.0),
             ("header_acc", ratio(s.header_ok, s.header_total), 0.98),
             ("row_recall", ratio(s.row_hits, s.rows_gold), 0.98),
-            ("row_precision", ratio(s.row_hits, s.rows_out), 0.96),
+            ("row_precision", ratio(s.row_hits, s.rows_out), 0.98),
             ("cell_recall", ratio(s.cells_ok, s.cells_gold), 0.99),
         ];
         for (metric, value, min) in checks {

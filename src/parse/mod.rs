@@ -402,6 +402,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         line_start: lines[p.anchor.start].no,
         line_end,
         kind: None,
+        measures: Vec::new(),
     })
 }
 
