@@ -3,7 +3,7 @@
 
 Usage: check_datasets.py OUTPUT_DIR
 
-Reads `cells`, `tables` and `reports` with polars, pyarrow and DuckDB using
+Reads `reports`, `tables`, `cells` and `checks` with polars, pyarrow and DuckDB using
 Hive partitioning, checks that city, year and report_type come back as
 columns, that the three readers agree on row counts and amount totals, and
 prints what each sees. Exits non-zero on any disagreement.
@@ -20,7 +20,7 @@ PARTITION_KEYS = {"city", "year", "report_type"}
 
 def check(out):
     failures = []
-    for name in ("reports", "tables", "cells"):
+    for name in ("reports", "tables", "cells", "checks"):
         glob = f"{out}/{name}/**/*.parquet"
         # polars
         lf = pl.scan_parquet(glob, hive_partitioning=True)
@@ -62,7 +62,7 @@ def main():
     for f in failures:
         print("FAIL:", f)
     failed = {f.split(":")[0] for f in failures}
-    print(f"datasets: {3 - len(failed)} passed, {len(failed)} failed")
+    print(f"datasets: {4 - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failures else 0)
 
 

@@ -121,6 +121,11 @@ pub fn parse_amount(text: &str) -> Option<i128> {
     if !text::is_amount(&t) {
         return None;
     }
+    // Nine or more bare digits are an identifier (a project or unit code
+    // such as 310001202101), not an amount printed without separators.
+    if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let mut d =
         Decimal::from_str_exact(&t.replace(',', "").trim_start_matches('+').replace("+", ""))
             .ok()?;
@@ -446,6 +451,8 @@ mod tests {
         assert_eq!(parse_amount("1.0000001"), None);
         assert_eq!(parse_amount("100%"), None);
         assert_eq!(parse_amount("合计"), None);
+        assert_eq!(parse_amount("310001202101"), None);
+        assert_eq!(parse_amount("509998.93"), Some(509_998_930_000));
     }
 
     #[test]

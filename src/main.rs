@@ -39,6 +39,9 @@ enum Command {
         /// Configuration file (default config/fiscal-etl.toml; may be absent).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Exit with status 1 when any arithmetic check fails.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -57,26 +60,36 @@ fn main() -> ExitCode {
             output,
             jobs,
             config,
-        } => run(input, output, jobs, config),
+            strict,
+        } => run(input, output, jobs, config, strict),
     }
 }
 
-fn load_config(explicit: Option<PathBuf>) -> anyhow::Result<Config> {
-    match explicit {
-        Some(path) => config::load(&path),
+/// The configuration and the bytes it was read from (for its digest).
+fn load_config(explicit: Option<PathBuf>) -> anyhow::Result<(Config, Vec<u8>)> {
+    let path = match explicit {
+        Some(path) => path,
         None => {
             let path = PathBuf::from(DEFAULT_CONFIG);
-            if path.exists() {
-                config::load(&path)
-            } else {
-                Ok(Config::default())
+            if !path.exists() {
+                return Ok((Config::default(), Vec::new()));
             }
+            path
         }
-    }
+    };
+    let bytes = std::fs::read(&path)
+        .map_err(|e| anyhow::anyhow!("reading config {}: {e}", path.display()))?;
+    Ok((config::load(&path)?, bytes))
 }
 
-fn run(input: PathBuf, output: PathBuf, jobs: Option<usize>, config: Option<PathBuf>) -> ExitCode {
-    let config = match load_config(config) {
+fn run(
+    input: PathBuf,
+    output: PathBuf,
+    jobs: Option<usize>,
+    config: Option<PathBuf>,
+    strict: bool,
+) -> ExitCode {
+    let (config, config_bytes) = match load_config(config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -92,6 +105,7 @@ fn run(input: PathBuf, output: PathBuf, jobs: Option<usize>, config: Option<Path
         output,
         jobs,
         config,
+        config_digest: pipeline::config_digest(&config_bytes),
         progress: std::io::stderr().is_terminal(),
     };
     match pipeline::run(&opts) {
@@ -116,7 +130,17 @@ fn run(input: PathBuf, output: PathBuf, jobs: Option<usize>, config: Option<Path
                 s.bytes_written,
                 opts.output.display()
             );
-            if s.reports_failed > 0 {
+            let tally: Vec<String> = s.checks.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            eprintln!(
+                "checks: {}",
+                if tally.is_empty() {
+                    "none".to_string()
+                } else {
+                    tally.join(", ")
+                }
+            );
+            let failed_checks = s.checks.get("fail").copied().unwrap_or(0);
+            if s.reports_failed > 0 || (strict && failed_checks > 0) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

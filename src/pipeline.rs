@@ -26,8 +26,61 @@ pub struct RunOptions {
     pub output: PathBuf,
     pub jobs: Option<usize>,
     pub config: Config,
+    /// SHA-256 of the configuration in force (file, catalog, check rules),
+    /// recorded in the manifest.
+    pub config_digest: String,
     /// Show a progress bar (a terminal is attached).
     pub progress: bool,
+}
+
+/// Digest of everything that shapes the output besides the input: the
+/// configuration file's bytes and the built-in catalog and rules.
+pub fn config_digest(config_bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(config_bytes);
+    h.update(crate::catalog::BUILTIN.as_bytes());
+    h.update(crate::checks::BUILTIN.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// `_manifest.json` then `_SUCCESS`, each written to a temporary name and
+/// renamed, after the datasets are committed.
+fn write_manifest(
+    output: &Path,
+    run_id: &str,
+    started_at: chrono::DateTime<chrono::Utc>,
+    config_digest: &str,
+    records: &[ReportRecord],
+) -> Result<()> {
+    let reports: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "source_path": r.source_path,
+                "report_id": r.report_id,
+                "status": r.status.as_str(),
+                "error": r.error,
+                "partition": r.partition.rel_dir(),
+            })
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "run_id": run_id,
+        "started_at": started_at.to_rfc3339(),
+        "finished_at": chrono::Utc::now().to_rfc3339(),
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "config_digest": config_digest,
+        "reports": reports,
+    });
+    for (name, bytes) in [
+        ("_manifest.json", serde_json::to_vec_pretty(&manifest)?),
+        ("_SUCCESS", Vec::new()),
+    ] {
+        let tmp = output.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, output.join(name)).with_context(|| format!("writing {name}"))?;
+    }
+    Ok(())
 }
 
 /// What every report is checked against: the table catalog and the
@@ -234,6 +287,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         Ok(stats)
     })();
     let stats = write.map_err(|source| RunError::Output {
+        path: opts.output.display().to_string(),
+        source,
+    })?;
+    let started_at =
+        chrono::Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    write_manifest(
+        &opts.output,
+        &run_id,
+        started_at,
+        &opts.config_digest,
+        &records,
+    )
+    .map_err(|source| RunError::Output {
         path: opts.output.display().to_string(),
         source,
     })?;
