@@ -20,7 +20,7 @@ pub enum DecodeError {
     Empty,
     #[error("binary file: {what} at byte offset {offset}")]
     Binary { what: &'static str, offset: usize },
-    #[error("undecodable bytes at line {line} (not UTF-8, UTF-16 or GB18030)")]
+    #[error("undecodable bytes at line {line} (not UTF-8, UTF-16, GB18030 or Big5)")]
     Undecodable { line: usize },
 }
 
@@ -95,23 +95,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             encoding: "UTF-8",
         });
     }
+    // These are Chinese reports: GB18030 (a superset of GBK and GB2312), or
+    // Big5 when the detector says so. A single-byte encoding would "decode"
+    // any bytes, so it is never accepted: such a file is undecodable.
     let mut det = chardetng::EncodingDetector::new();
     det.feed(bytes, true);
     let guess = det.guess(None, true);
-    // These are Chinese reports: GB18030 (a superset of GBK and GB2312)
-    // comes first unless the detector is sure of another CJK encoding.
-    let candidates: Vec<&'static Encoding> = match guess.name() {
-        "Big5" | "Shift_JIS" | "EUC-KR" | "EUC-JP" => vec![guess, GB18030],
-        _ => vec![GB18030, guess],
+    let candidates: &[&'static Encoding] = if guess == encoding_rs::BIG5 {
+        &[encoding_rs::BIG5, GB18030]
+    } else {
+        &[GB18030]
     };
-    for enc in candidates {
+    for &enc in candidates {
         if let Some(text) = strict(enc, bytes) {
-            let encoding = if enc == GB18030 || enc.name() == "GBK" {
-                "GB18030"
-            } else {
-                enc.name()
-            };
-            return Ok(Decoded { text, encoding });
+            return Ok(Decoded {
+                text,
+                encoding: if enc == GB18030 {
+                    "GB18030"
+                } else {
+                    enc.name()
+                },
+            });
         }
     }
     let bad = std::str::from_utf8(bytes)
@@ -268,6 +272,10 @@ mod tests {
                 what: "NUL byte",
                 offset: 3
             })
+        );
+        assert_eq!(
+            decode(b"ok line\n\xff\xfe\xfd\xfc\x80\x81 not text\n"),
+            Err(DecodeError::Undecodable { line: 2 })
         );
     }
 

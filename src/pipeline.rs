@@ -198,11 +198,15 @@ pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge)
         checks,
     };
     if !missing.is_empty() {
+        // Never filed under a guessed partition, and its tables are not
+        // published: a failed report contributes only its `reports` row.
         record.status = Status::Failed;
         record.error = Some(format!(
             "{rel}: report metadata missing: {} not found in the text",
             missing.join(", ")
         ));
+        record.tables.clear();
+        record.checks.clear();
         return record;
     }
     record.partition = Partition {

@@ -1,0 +1,280 @@
+//! The command line as cron runs it: a directory of good and bad reports,
+//! real processes, exit codes, what lands in the datasets.
+
+use arrow_array::{Array, RecordBatch, StringArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fiscal-etl"))
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/raw")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    bin()
+        .arg("run")
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read_all(dir: &Path) -> Vec<RecordBatch> {
+    parquet_files(dir)
+        .into_iter()
+        .flat_map(|p| {
+            let f = std::fs::File::open(&p).unwrap();
+            ParquetRecordBatchReaderBuilder::try_new(f)
+                .unwrap()
+                .build()
+                .unwrap()
+                .map(|b| b.unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// (source_path, status, error) of every report written.
+fn reports(output: &Path) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for b in read_all(&output.join("reports")) {
+        let col = |n: &str| {
+            b.column_by_name(n)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap()
+                .clone()
+        };
+        let (p, s, e) = (col("source_path"), col("status"), col("error"));
+        for i in 0..b.num_rows() {
+            out.push((
+                p.value(i).to_string(),
+                s.value(i).to_string(),
+                (!e.is_null(i)).then(|| e.value(i).to_string()),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn bad_inputs_fail_alone_and_good_reports_are_complete() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    let i = input.path();
+    std::fs::create_dir_all(i.join("good/deeper")).unwrap();
+    std::fs::write(
+        i.join("good/qingyuan.txt"),
+        sample("000_7e5bca9fcb7b40a5.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        i.join("good/deeper/lianjiang.txt"),
+        sample("004_54921d8d96e87ec6.txt"),
+    )
+    .unwrap();
+    // GB18030 copy of a tab-separated report: extracted as from UTF-8.
+    let jiangmen = String::from_utf8(sample("003_e2aa0d4e68ff0396.txt")).unwrap();
+    let crlf = jiangmen.replace('\n', "\r\n");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&crlf);
+    std::fs::write(i.join("good/jiangmen-gbk.txt"), &gbk).unwrap();
+    std::fs::write(i.join("empty.txt"), b"").unwrap();
+    std::fs::write(i.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(
+        i.join("garbage.txt"),
+        b"ok line\n\xff\xfe\xfd\xfc\x80\x81 not text\n",
+    )
+    .unwrap();
+    std::fs::write(
+        i.join("prose.txt"),
+        "2024年部门预算\n单位名称：某市某局\n这里只有说明文字，没有表格。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        i.join("nometa.txt"),
+        "表1\n\n收支总体情况表\n\n项目 预算\n\n合计 1.00\n",
+    )
+    .unwrap();
+    std::fs::write(i.join("ignored.pdf"), b"%PDF").unwrap();
+
+    let out = run(i, output.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let got = reports(output.path());
+    let status: Vec<(&str, &str)> = got
+        .iter()
+        .map(|(p, s, _)| (p.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("empty.txt", "failed"),
+            ("garbage.txt", "failed"),
+            ("good/deeper/lianjiang.txt", "ok"),
+            ("good/jiangmen-gbk.txt", "ok"),
+            ("good/qingyuan.txt", "ok"),
+            ("image.txt", "failed"),
+            ("nometa.txt", "failed"),
+            ("prose.txt", "failed"),
+        ]
+    );
+    let error = |name: &str| {
+        got.iter()
+            .find(|(p, _, _)| p == name)
+            .unwrap()
+            .2
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(error("empty.txt"), "empty.txt: empty file");
+    assert_eq!(
+        error("image.txt"),
+        "image.txt: binary file: PNG image at byte offset 0"
+    );
+    assert!(
+        error("garbage.txt").contains("undecodable bytes at line 2"),
+        "{}",
+        error("garbage.txt")
+    );
+    assert!(
+        error("prose.txt").starts_with("prose.txt: no tables found"),
+        "{}",
+        error("prose.txt")
+    );
+    assert!(
+        error("nometa.txt").contains("city"),
+        "{}",
+        error("nometa.txt")
+    );
+    // Good reports are complete: the GB18030 copy gives the same tables as the original.
+    let tables: usize = read_all(&output.path().join("tables"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(tables, 13 + 9 + 13);
+    let jiangmen_dir = output
+        .path()
+        .join("tables/city=jiangmen/year=2024/report_type=budget");
+    assert!(jiangmen_dir.exists());
+    assert!(output.path().join("_SUCCESS").exists());
+    assert!(stderr.contains("failed: image.txt"), "{stderr}");
+}
+
+#[test]
+fn two_runs_write_identical_bytes() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/raw");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    assert_eq!(
+        run(&input, a.path(), &["--jobs", "2"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&input, b.path(), &["--jobs", "1"]).status.code(),
+        Some(0)
+    );
+    let fa = parquet_files(a.path());
+    let fb = parquet_files(b.path());
+    assert_eq!(fa.len(), 16);
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(
+            x.strip_prefix(a.path()).unwrap(),
+            y.strip_prefix(b.path()).unwrap()
+        );
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{}",
+            x.display()
+        );
+    }
+}
+
+#[test]
+fn a_rerun_replaces_the_output_and_the_same_report_twice_is_written_once() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    std::fs::write(
+        input.path().join("a.txt"),
+        sample("000_7e5bca9fcb7b40a5.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        input.path().join("b.txt"),
+        sample("000_7e5bca9fcb7b40a5.txt"),
+    )
+    .unwrap();
+    let out = run(input.path(), output.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("b.txt has the same bytes as a.txt"),
+        "{stderr}"
+    );
+    assert_eq!(reports(output.path()).len(), 1);
+    // Second run: one report removed, output reflects exactly the input.
+    std::fs::remove_file(input.path().join("b.txt")).unwrap();
+    std::fs::write(
+        input.path().join("c.txt"),
+        sample("004_54921d8d96e87ec6.txt"),
+    )
+    .unwrap();
+    assert_eq!(run(input.path(), output.path(), &[]).status.code(), Some(0));
+    let names: Vec<String> = reports(output.path()).into_iter().map(|r| r.0).collect();
+    assert_eq!(names, ["a.txt", "c.txt"]);
+    let leftovers: Vec<_> = std::fs::read_dir(output.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_run_that_cannot_happen_exits_2() {
+    let output = tempfile::tempdir().unwrap();
+    let out = run(&output.path().join("missing"), output.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    let out = bin()
+        .args(["run", "--config", "/nonexistent/fiscal.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/fiscal.toml"));
+    let out = bin().args(["run", "--bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
