@@ -12,6 +12,7 @@ pub mod checks;
 pub mod config;
 pub mod decode;
 pub mod discover;
+pub mod log;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -5,7 +5,8 @@
 
 use clap::{Parser, Subcommand};
 use fiscal_etl::config::{self, Config};
-use fiscal_etl::pipeline::{self, RunOptions};
+use fiscal_etl::log::{Event, LogFormat, Logger};
+use fiscal_etl::pipeline::{self, RunError, RunOptions, Shard};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +43,38 @@ enum Command {
         /// Exit with status 1 when any arithmetic check fails.
         #[arg(long)]
         strict: bool,
+        /// Reuse the previous run: parse only new and changed reports,
+        /// rewrite only the partitions they touch.
+        #[arg(long)]
+        incremental: bool,
+        /// Stop at the first failed report (nothing is written).
+        #[arg(long)]
+        fail_fast: bool,
+        /// Process only shard K of N (by report id), e.g. 2/3; shards write
+        /// into one output without colliding.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<Shard>,
+        /// Log lines as human text or one JSON object per line.
+        #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+        log_format: LogFormat,
     },
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    Shard::parse(s).ok_or_else(|| format!("expected K/N with 1 <= K <= N, got {s:?}"))
+}
+
+/// Flags of `run`, as given.
+struct RunArgs {
+    input: PathBuf,
+    output: PathBuf,
+    jobs: Option<usize>,
+    config: Option<PathBuf>,
+    strict: bool,
+    incremental: bool,
+    fail_fast: bool,
+    shard: Option<Shard>,
+    log_format: LogFormat,
 }
 
 fn main() -> ExitCode {
@@ -61,7 +93,21 @@ fn main() -> ExitCode {
             jobs,
             config,
             strict,
-        } => run(input, output, jobs, config, strict),
+            incremental,
+            fail_fast,
+            shard,
+            log_format,
+        } => run(RunArgs {
+            input,
+            output,
+            jobs,
+            config,
+            strict,
+            incremental,
+            fail_fast,
+            shard,
+            log_format,
+        }),
     }
 }
 
@@ -82,47 +128,59 @@ fn load_config(explicit: Option<PathBuf>) -> anyhow::Result<(Config, Vec<u8>)> {
     Ok((config::load(&path)?, bytes))
 }
 
-fn run(
-    input: PathBuf,
-    output: PathBuf,
-    jobs: Option<usize>,
-    config: Option<PathBuf>,
-    strict: bool,
-) -> ExitCode {
-    let (config, config_bytes) = match load_config(config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(2);
-        }
+fn run(a: RunArgs) -> ExitCode {
+    let log = Logger {
+        format: a.log_format,
     };
-    if jobs == Some(0) {
-        eprintln!("error: --jobs must be at least 1");
-        return ExitCode::from(2);
+    let fatal = |message: &str, error: String| {
+        log.emit(Event {
+            level: "error",
+            message,
+            error: Some(&error),
+            ..Default::default()
+        });
+        ExitCode::from(2)
+    };
+    let (config, config_bytes) = match load_config(a.config) {
+        Ok(c) => c,
+        Err(e) => return fatal("bad configuration", format!("{e:#}")),
+    };
+    if a.jobs == Some(0) {
+        return fatal("bad arguments", "--jobs must be at least 1".into());
     }
     let opts = RunOptions {
-        input,
-        output,
-        jobs,
+        input: a.input,
+        output: a.output,
+        jobs: a.jobs,
         config,
         config_digest: pipeline::config_digest(&config_bytes),
-        progress: std::io::stderr().is_terminal(),
+        progress: a.log_format == LogFormat::Human && std::io::stderr().is_terminal(),
+        log,
+        fail_fast: a.fail_fast,
+        incremental: a.incremental,
+        shard: a.shard,
     };
     match pipeline::run(&opts) {
         Ok(s) => {
             for w in &s.warnings {
-                eprintln!("warning: {w}");
-            }
-            for (path, err) in &s.failures {
-                eprintln!("failed: {path}: {err}");
+                log.emit(Event {
+                    level: "warning",
+                    message: w,
+                    ..Default::default()
+                });
             }
             let mb = s.input_bytes as f64 / 1e6;
-            eprintln!(
-                "reports ok {} failed {} | tables {} cells {} | {:.2} MB in {:.2} s ({:.1} MB/s) | {} files, {} bytes written to {}",
+            let tally: Vec<String> = s.checks.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let summary = format!(
+                "reports ok {} failed {} | reused {} parsed {} removed {} | tables {} cells {} | checks {} | {:.2} MB in {:.2} s ({:.1} MB/s) | {} files, {} bytes written to {}",
                 s.reports_ok,
                 s.reports_failed,
+                s.reused,
+                s.parsed,
+                s.removed,
                 s.tables,
                 s.cells,
+                if tally.is_empty() { "none".to_string() } else { tally.join(", ") },
                 mb,
                 s.seconds,
                 if s.seconds > 0.0 { mb / s.seconds } else { 0.0 },
@@ -130,25 +188,27 @@ fn run(
                 s.bytes_written,
                 opts.output.display()
             );
-            let tally: Vec<String> = s.checks.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            eprintln!(
-                "checks: {}",
-                if tally.is_empty() {
-                    "none".to_string()
-                } else {
-                    tally.join(", ")
-                }
-            );
+            log.emit(Event {
+                level: "info",
+                message: &summary,
+                ..Default::default()
+            });
             let failed_checks = s.checks.get("fail").copied().unwrap_or(0);
-            if s.reports_failed > 0 || (strict && failed_checks > 0) {
+            if s.reports_failed > 0 || (a.strict && failed_checks > 0) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             }
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+        Err(e @ RunError::FailFast { .. }) => {
+            log.emit(Event {
+                level: "error",
+                message: "run stopped",
+                error: Some(&e.to_string()),
+                ..Default::default()
+            });
+            ExitCode::from(1)
         }
+        Err(e) => fatal("run could not happen", e.to_string()),
     }
 }

@@ -1,23 +1,61 @@
 //! The batch: discover the reports, process each one in parallel (read,
-//! decode, parse, validate), then write every dataset through the sink and
-//! commit the run. A report that fails is recorded with its error; it never
-//! stops the others.
+//! decode, parse, classify, check), then write every dataset through the
+//! sink and commit the run. A report that fails is recorded with its error;
+//! it never stops the others (unless `--fail-fast`).
+//!
+//! Incremental runs reuse the previous manifest: a report whose path and
+//! bytes are unchanged is not parsed, and only partitions where something
+//! changed are written again. A partition file holds all reports of the
+//! partition, so the unchanged reports of a touched partition are parsed
+//! again to rewrite it; the result equals a full run byte for byte.
 
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckRules};
 use crate::config::Config;
 use crate::decode;
 use crate::discover::{self, SourceFile};
+use crate::log::{Event, Logger};
 use crate::model::{Partition, ReportRecord, Status};
 use crate::parse;
 use crate::sink::{self, SinkOptions};
 use crate::slug;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// One of N deterministic slices of the reports, by report id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// "2/3" → shard 2 of 3.
+    pub fn parse(s: &str) -> Option<Shard> {
+        let (k, n) = s.split_once('/')?;
+        let (index, count) = (k.trim().parse().ok()?, n.trim().parse().ok()?);
+        (count >= 1 && (1..=count).contains(&index)).then_some(Shard { index, count })
+    }
+
+    /// Does this shard own the report? The first 8 bytes of its id (a
+    /// SHA-256 prefix) taken modulo the shard count.
+    pub fn owns(&self, report_id: &str) -> bool {
+        let n = u64::from_str_radix(&report_id[..report_id.len().min(16)], 16).unwrap_or(0);
+        n % self.count as u64 == (self.index - 1) as u64
+    }
+
+    pub fn file_stem(&self) -> String {
+        format!("part-{:05}-of-{:05}", self.index, self.count)
+    }
+}
 
 /// What a run is asked to do.
 #[derive(Debug, Clone)]
@@ -29,8 +67,12 @@ pub struct RunOptions {
     /// SHA-256 of the configuration in force (file, catalog, check rules),
     /// recorded in the manifest.
     pub config_digest: String,
-    /// Show a progress bar (a terminal is attached).
+    /// Show a progress bar (a terminal is attached); else one log line per report.
     pub progress: bool,
+    pub log: Logger,
+    pub fail_fast: bool,
+    pub incremental: bool,
+    pub shard: Option<Shard>,
 }
 
 /// Digest of everything that shapes the output besides the input: the
@@ -40,47 +82,46 @@ pub fn config_digest(config_bytes: &[u8]) -> String {
     h.update(config_bytes);
     h.update(crate::catalog::BUILTIN.as_bytes());
     h.update(crate::checks::BUILTIN.as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
     hex::encode(h.finalize())
 }
 
-/// `_manifest.json` then `_SUCCESS`, each written to a temporary name and
-/// renamed, after the datasets are committed.
-fn write_manifest(
-    output: &Path,
-    run_id: &str,
-    started_at: chrono::DateTime<chrono::Utc>,
-    config_digest: &str,
-    records: &[ReportRecord],
-) -> Result<()> {
-    let reports: Vec<serde_json::Value> = records
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "source_path": r.source_path,
-                "report_id": r.report_id,
-                "status": r.status.as_str(),
-                "error": r.error,
-                "partition": r.partition.rel_dir(),
-            })
-        })
-        .collect();
-    let manifest = serde_json::json!({
-        "run_id": run_id,
-        "started_at": started_at.to_rfc3339(),
-        "finished_at": chrono::Utc::now().to_rfc3339(),
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "config_digest": config_digest,
-        "reports": reports,
-    });
-    for (name, bytes) in [
-        ("_manifest.json", serde_json::to_vec_pretty(&manifest)?),
-        ("_SUCCESS", Vec::new()),
-    ] {
-        let tmp = output.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, output.join(name)).with_context(|| format!("writing {name}"))?;
+/// One report in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub source_path: String,
+    pub report_id: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub partition: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub run_id: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub tool_version: String,
+    pub config_digest: String,
+    pub reports: Vec<ManifestEntry>,
+}
+
+fn manifest_name(stem: &str) -> String {
+    if stem == "part-00000" {
+        "_manifest.json".into()
+    } else {
+        format!("_manifest.{stem}.json")
     }
-    Ok(())
+}
+
+fn entry(r: &ReportRecord) -> ManifestEntry {
+    ManifestEntry {
+        source_path: r.source_path.clone(),
+        report_id: r.report_id.clone(),
+        status: r.status.as_str().into(),
+        error: r.error.clone(),
+        partition: r.partition.rel_dir(),
+    }
 }
 
 /// What every report is checked against: the table catalog and the
@@ -105,6 +146,11 @@ impl Default for Knowledge {
 pub struct RunSummary {
     pub reports_ok: usize,
     pub reports_failed: usize,
+    /// Incremental runs: reports taken from the previous run unparsed.
+    pub reused: usize,
+    pub parsed: usize,
+    /// Reports of the previous run no longer in the input.
+    pub removed: usize,
     pub tables: usize,
     pub cells: u64,
     pub input_bytes: u64,
@@ -114,21 +160,23 @@ pub struct RunSummary {
     /// (source_path, error) of every failed report.
     pub failures: Vec<(String, String)>,
     pub warnings: Vec<String>,
-    /// Checks per status (pass, rounding, fail).
-    pub checks: std::collections::BTreeMap<&'static str, usize>,
+    /// Checks per status (pass, rounding, fail) of the reports parsed.
+    pub checks: BTreeMap<&'static str, usize>,
 }
 
-/// Why a run could not happen at all (exit status 2).
+/// Why a run could not happen at all (exit status 2), or was stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("cannot read input directory {path}: {message}")]
     Input { path: String, message: String },
     #[error("cannot write output directory {path}: {source:#}")]
     Output { path: String, source: anyhow::Error },
+    #[error(
+        "stopped at the first failed report (--fail-fast): {path}: {error}; nothing was written"
+    )]
+    FailFast { path: String, error: String },
 }
 
-/// Processes one file: never panics on bad input, never returns an error;
-/// failures become a failed record.
 pub fn process_file(file: &SourceFile, config: &Config, know: &Knowledge) -> ReportRecord {
     match std::fs::read(&file.path) {
         Ok(bytes) => process_bytes(&file.rel_path, &bytes, config, know),
@@ -228,46 +276,97 @@ pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge)
     record
 }
 
+/// A file's fate in this run.
+enum Outcome {
+    Parsed(ReportRecord),
+    /// Unchanged since the previous run (incremental): its manifest entry.
+    Reused(ManifestEntry),
+    /// Another shard's report.
+    Skipped,
+}
+
+fn read_previous_manifest(output: &Path, stem: &str) -> Option<Manifest> {
+    let bytes = std::fs::read(output.join(manifest_name(stem))).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Runs the whole batch.
 pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let out_err = |source: anyhow::Error| RunError::Output {
+        path: opts.output.display().to_string(),
+        source,
+    };
     let (files, walk_warnings) = discover::discover(&opts.input).map_err(|e| RunError::Input {
         path: opts.input.display().to_string(),
         message: e.to_string(),
     })?;
-    prepare_output(&opts.output).map_err(|source| RunError::Output {
-        path: opts.output.display().to_string(),
-        source,
-    })?;
+    prepare_output(&opts.output).map_err(out_err)?;
+    let stem = opts
+        .shard
+        .map(|s| s.file_stem())
+        .unwrap_or_else(|| "part-00000".into());
+    let previous = if opts.incremental {
+        read_previous_manifest(&opts.output, &stem)
+    } else {
+        None
+    };
+    let prev_by_path: BTreeMap<&str, &ManifestEntry> = previous
+        .iter()
+        .flat_map(|m| &m.reports)
+        .map(|e| (e.source_path.as_str(), e))
+        .collect();
 
     let know = Knowledge::default();
     let bar = progress_bar(opts.progress, files.len() as u64);
     let bytes_done = AtomicU64::new(0);
-    let work = || -> Vec<ReportRecord> {
-        files
-            .par_iter()
-            .map(|f| {
-                let r = process_file(f, &opts.config, &know);
-                bytes_done.fetch_add(r.source_bytes, Ordering::Relaxed);
-                if let Some(b) = &bar {
-                    b.inc(1);
-                } else if let Some(e) = &r.error {
-                    eprintln!("failed: {e}");
-                }
-                r
-            })
-            .collect()
+    let stop = AtomicBool::new(false);
+    let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
+    let process = |f: &SourceFile| -> Outcome {
+        if stop.load(Ordering::Relaxed) {
+            return Outcome::Skipped;
+        }
+        let bytes = match std::fs::read(&f.path) {
+            Ok(b) => b,
+            Err(e) => {
+                let r = failed_record(
+                    &f.rel_path,
+                    None,
+                    0,
+                    format!("{}: cannot read: {e}", f.rel_path),
+                );
+                return finish_one(opts, &bar, &stop, &first_failure, r);
+            }
+        };
+        bytes_done.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let id = report_id(&bytes);
+        if opts.shard.is_some_and(|s| !s.owns(&id)) {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            return Outcome::Skipped;
+        }
+        if let Some(prev) = prev_by_path
+            .get(f.rel_path.as_str())
+            .filter(|e| e.report_id == id)
+        {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            return Outcome::Reused((*prev).clone());
+        }
+        let r = process_bytes(&f.rel_path, &bytes, &opts.config, &know);
+        finish_one(opts, &bar, &stop, &first_failure, r)
     };
-    let mut records = match opts.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map(|pool| pool.install(work))
-            .unwrap_or_else(|_| work()),
-        None => work(),
-    };
+    let outcomes: Vec<Outcome> = in_pool(opts.jobs, || files.par_iter().map(process).collect());
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    if opts.fail_fast {
+        if let Some((path, error)) = first_failure.lock().unwrap().take() {
+            return Err(RunError::FailFast { path, error });
+        }
     }
 
     let mut summary = RunSummary {
@@ -277,47 +376,108 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             .collect(),
         ..Default::default()
     };
-    drop_duplicates(&mut records, &mut summary.warnings);
+    let mut records: Vec<ReportRecord> = Vec::new();
+    let mut reused: Vec<ManifestEntry> = Vec::new();
+    for o in outcomes {
+        match o {
+            Outcome::Parsed(r) => records.push(r),
+            Outcome::Reused(e) => reused.push(e),
+            Outcome::Skipped => {}
+        }
+    }
+    drop_duplicates(&mut records, &mut reused, &mut summary.warnings);
+
+    // Partitions this run writes: all of them, or (incremental) those where
+    // a report was added, changed or removed.
+    let owned: Option<BTreeSet<String>> = previous.as_ref().map(|prev| {
+        let now: BTreeSet<&str> = records
+            .iter()
+            .map(|r| r.source_path.as_str())
+            .chain(reused.iter().map(|e| e.source_path.as_str()))
+            .collect();
+        let mut touched: BTreeSet<String> = records.iter().map(|r| r.partition.rel_dir()).collect();
+        for e in &prev.reports {
+            let changed = records.iter().any(|r| r.source_path == e.source_path);
+            if changed || !now.contains(e.source_path.as_str()) {
+                touched.insert(e.partition.clone());
+            }
+        }
+        summary.removed = prev
+            .reports
+            .iter()
+            .filter(|e| !now.contains(e.source_path.as_str()))
+            .count();
+        touched
+    });
+    // Unchanged reports in a touched partition are parsed again: the
+    // partition's file is written whole.
+    if let Some(touched) = &owned {
+        let (again, keep): (Vec<ManifestEntry>, Vec<ManifestEntry>) = reused
+            .into_iter()
+            .partition(|e| touched.contains(&e.partition));
+        reused = keep;
+        let by_path: BTreeMap<&str, &SourceFile> =
+            files.iter().map(|f| (f.rel_path.as_str(), f)).collect();
+        let reparsed: Vec<ReportRecord> = in_pool(opts.jobs, || {
+            again
+                .par_iter()
+                .filter_map(|e| by_path.get(e.source_path.as_str()))
+                .map(|f| process_file(f, &opts.config, &know))
+                .collect()
+        });
+        summary.reused = reused.len();
+        records.extend(reparsed);
+    }
+    records.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    summary.parsed = records.len();
 
     let run_id = format!(
         "{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+        started_at.format("%Y%m%dT%H%M%S%.3f"),
         std::process::id()
     );
     let staging = sink::staging_dir(&opts.output, &run_id);
-    let write = (|| -> Result<sink::WriteStats> {
-        let stats = sink::write_partitioned(&staging, &records, &SinkOptions::default())?;
-        sink::commit(&staging, &opts.output)?;
-        Ok(stats)
-    })();
-    let stats = write.map_err(|source| RunError::Output {
-        path: opts.output.display().to_string(),
-        source,
-    })?;
-    let started_at =
-        chrono::Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
-    write_manifest(
-        &opts.output,
-        &run_id,
-        started_at,
-        &opts.config_digest,
-        &records,
-    )
-    .map_err(|source| RunError::Output {
-        path: opts.output.display().to_string(),
-        source,
-    })?;
+    let sink_opts = SinkOptions {
+        file_stem: stem.clone(),
+        ..Default::default()
+    };
+    let stats = sink::write_partitioned(&staging, &records, &sink_opts).map_err(out_err)?;
+    // The manifest is staged with the data so it is published by the same commit.
+    let mut entries: Vec<ManifestEntry> = records
+        .iter()
+        .map(entry)
+        .chain(reused.iter().cloned())
+        .collect();
+    entries.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    let manifest = Manifest {
+        run_id: run_id.clone(),
+        started_at: started_at.to_rfc3339(),
+        finished_at: chrono::Utc::now().to_rfc3339(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        config_digest: opts.config_digest.clone(),
+        reports: entries.clone(),
+    };
+    (|| -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(&manifest)?;
+        std::fs::create_dir_all(&staging)?;
+        std::fs::write(staging.join(manifest_name(&stem)), bytes)?;
+        let plan = sink::plan_commit(&staging, &opts.output, &stem, owned.as_ref());
+        sink::commit(&staging, &opts.output, &plan)
+    })()
+    .map_err(out_err)?;
 
-    for r in &records {
-        match r.status {
-            Status::Ok => summary.reports_ok += 1,
-            Status::Failed => {
+    for e in &entries {
+        match e.status.as_str() {
+            "ok" => summary.reports_ok += 1,
+            _ => {
                 summary.reports_failed += 1;
                 summary
                     .failures
-                    .push((r.source_path.clone(), r.error.clone().unwrap_or_default()));
+                    .push((e.source_path.clone(), e.error.clone().unwrap_or_default()));
             }
         }
+    }
+    for r in &records {
         for (k, v) in checks::tally(&r.checks) {
             *summary.checks.entry(k).or_default() += v;
         }
@@ -337,28 +497,88 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     Ok(summary)
 }
 
+/// Logs one processed report and notes the first failure for `--fail-fast`.
+fn finish_one(
+    opts: &RunOptions,
+    bar: &Option<indicatif::ProgressBar>,
+    stop: &AtomicBool,
+    first_failure: &Mutex<Option<(String, String)>>,
+    r: ReportRecord,
+) -> Outcome {
+    match bar {
+        Some(b) => b.inc(1),
+        None => {
+            let (level, message) = match r.status {
+                Status::Ok => ("info", format!("ok ({} tables)", r.tables.len())),
+                Status::Failed => ("error", "failed".to_string()),
+            };
+            opts.log.emit(Event {
+                level,
+                message: &message,
+                report: Some(&r.report_id),
+                path: Some(&r.source_path),
+                error: r.error.as_deref(),
+            });
+        }
+    }
+    if r.status == Status::Failed && opts.fail_fast {
+        stop.store(true, Ordering::Relaxed);
+        let mut f = first_failure.lock().unwrap();
+        if f.is_none() {
+            *f = Some((r.source_path.clone(), r.error.clone().unwrap_or_default()));
+        }
+    }
+    Outcome::Parsed(r)
+}
+
+fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
+    match jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        },
+        None => work(),
+    }
+}
+
 /// The same bytes under two paths are one report: keep the first path (the
 /// walk is sorted) and warn naming both.
-fn drop_duplicates(records: &mut Vec<ReportRecord>, warnings: &mut Vec<String>) {
-    let mut seen: std::collections::HashMap<String, String> = Default::default();
-    records.retain(|r| {
-        if r.source_bytes == 0 {
-            return true;
-        }
-        match seen.get(&r.report_id) {
-            Some(first) => {
+fn drop_duplicates(
+    records: &mut Vec<ReportRecord>,
+    reused: &mut Vec<ManifestEntry>,
+    warnings: &mut Vec<String>,
+) {
+    let mut all: Vec<(String, String)> = records
+        .iter()
+        .filter(|r| r.source_bytes > 0)
+        .map(|r| (r.source_path.clone(), r.report_id.clone()))
+        .chain(
+            reused
+                .iter()
+                .map(|e| (e.source_path.clone(), e.report_id.clone())),
+        )
+        .collect();
+    all.sort();
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    let mut dropped: BTreeSet<String> = BTreeSet::new();
+    for (path, id) in all {
+        match first.get(&id) {
+            Some(kept) => {
                 warnings.push(format!(
-                    "duplicate report {}: {} has the same bytes as {}; written once",
-                    r.report_id, r.source_path, first
+                    "duplicate report {id}: {path} has the same bytes as {kept}; written once"
                 ));
-                false
+                dropped.insert(path);
             }
             None => {
-                seen.insert(r.report_id.clone(), r.source_path.clone());
-                true
+                first.insert(id, path);
             }
         }
-    });
+    }
+    records.retain(|r| !dropped.contains(&r.source_path));
+    reused.retain(|e| !dropped.contains(&e.source_path));
 }
 
 fn prepare_output(output: &Path) -> Result<()> {
@@ -377,7 +597,7 @@ fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} reports {per_sec}",
+            "{elapsed_precise} [{bar:40}] {pos}/{len} reports ({per_sec}) {msg}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );

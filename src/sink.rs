@@ -1,7 +1,9 @@
 //! The Parquet sink. A run writes every dataset into a staging directory
 //! inside the output root, one file per dataset and partition, then commits
-//! by renames. Readers never see a half-written file, and a run that dies
-//! leaves the previous datasets in place (see `commit` and `clean_leftovers`).
+//! by renames. Readers never see a half-written file; a run that dies before
+//! its commit plan is written leaves the previous output as it was, and one
+//! that dies during the commit is finished by the next run (see `commit`
+//! and `clean_leftovers`).
 
 use crate::arrow_out;
 use crate::model::{Partition, ReportRecord};
@@ -111,69 +113,143 @@ pub fn staging_dir(output_root: &Path, run_id: &str) -> PathBuf {
     output_root.join(format!(".staging-{run_id}"))
 }
 
-fn trash_dir(output_root: &Path, run_id: &str) -> PathBuf {
-    output_root.join(format!(".trash-{run_id}"))
+/// Name of the commit plan inside a staging directory. Its presence means
+/// every staged file is complete and the renames may be applied.
+const PLAN: &str = "_commit.json";
+
+/// The renames and deletions that publish a run, relative to the roots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommitPlan {
+    /// Staged file → its place in the output (same relative path).
+    pub moves: Vec<String>,
+    /// Output files of this run's file stem that the run no longer produces.
+    pub deletes: Vec<String>,
 }
 
-/// Moves the staged datasets into place: each old dataset directory is
-/// renamed into a trash directory, then the staged one renamed to its
-/// place. Renames within one file system are atomic; the moment between the
-/// two is covered by `clean_leftovers`, which puts a trashed dataset back
-/// if its replacement never arrived.
-pub fn commit(staging: &Path, output_root: &Path) -> Result<()> {
-    let run_id = staging
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix(".staging-"))
-        .unwrap_or("run")
-        .to_string();
-    let trash = trash_dir(output_root, &run_id);
+fn rel_files(root: &Path, under: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(under) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rel_files(root, &p, out);
+        } else if let Ok(r) = p.strip_prefix(root) {
+            out.push(r.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+/// Plans the commit of `staging` into `output`: every staged file moves to
+/// its place; an existing `{stem}.parquet` not produced again is deleted —
+/// everywhere for a full run, only inside `owned` partitions for an
+/// incremental one. Files of other stems (other shards) are never touched.
+pub fn plan_commit(
+    staging: &Path,
+    output: &Path,
+    stem: &str,
+    owned: Option<&std::collections::BTreeSet<String>>,
+) -> CommitPlan {
+    let mut moves = Vec::new();
+    rel_files(staging, staging, &mut moves);
+    moves.retain(|m| m != PLAN);
+    moves.sort();
+    let mut existing = Vec::new();
     for dataset in DATASETS {
-        let new = staging.join(dataset);
-        let live = output_root.join(dataset);
-        if live.exists() {
-            std::fs::create_dir_all(&trash)?;
-            std::fs::rename(&live, trash.join(dataset))
-                .with_context(|| format!("moving {} aside", live.display()))?;
+        rel_files(output, &output.join(dataset), &mut existing);
+    }
+    let file = format!("{stem}.parquet");
+    let mut deletes: Vec<String> = existing
+        .into_iter()
+        .filter(|e| e.ends_with(&format!("/{file}")))
+        .filter(|e| !moves.contains(e))
+        .filter(|e| {
+            owned.is_none_or(|o| {
+                // DATASET/city=…/year=…/report_type=…/file → the partition part.
+                let parts: Vec<&str> = e.split('/').collect();
+                parts.len() == 5 && o.contains(&parts[1..4].join("/"))
+            })
+        })
+        .collect();
+    deletes.sort();
+    CommitPlan { moves, deletes }
+}
+
+/// Publishes a staged run: records the plan in the staging directory, then
+/// renames every staged file over its place (atomic per file) and deletes
+/// what the plan says. `_SUCCESS` is absent while files are being replaced.
+/// A run killed here is finished by [`clean_leftovers`] at the next start.
+pub fn commit(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
+    let tmp = staging.join(".commit.tmp");
+    std::fs::write(&tmp, serde_json::to_vec(plan)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, staging.join(PLAN))?;
+    apply(staging, output, plan)
+}
+
+fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
+    let success = output.join("_SUCCESS");
+    if success.exists() {
+        std::fs::remove_file(&success)?;
+    }
+    for m in &plan.moves {
+        let from = staging.join(m);
+        let to = output.join(m);
+        if !from.exists() {
+            continue; // already moved by an earlier, interrupted attempt
         }
-        if new.exists() {
-            std::fs::rename(&new, &live)
-                .with_context(|| format!("committing {}", live.display()))?;
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::rename(&from, &to).with_context(|| format!("committing {}", to.display()))?;
+    }
+    for d in &plan.deletes {
+        let p = output.join(d);
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+        // Drop partition directories left empty.
+        let mut dir = p.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            if d == output || std::fs::remove_dir(&d).is_err() {
+                break;
+            }
+            dir = d.parent().map(Path::to_path_buf);
         }
     }
-    if trash.exists() {
-        std::fs::remove_dir_all(&trash).with_context(|| format!("removing {}", trash.display()))?;
-    }
-    std::fs::remove_dir_all(staging).ok();
+    std::fs::write(&success, b"").with_context(|| format!("writing {}", success.display()))?;
+    std::fs::remove_dir_all(staging).with_context(|| format!("removing {}", staging.display()))?;
     Ok(())
 }
 
-/// Cleans what a killed run left: a dataset moved to a trash directory
-/// whose replacement never arrived goes back, then staging and trash
-/// directories are removed.
+/// Cleans what a killed run left: a staging directory with a commit plan is
+/// finished (its files are complete: the plan is written after them), one
+/// without is discarded, so the previous output stands.
 pub fn clean_leftovers(output_root: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(output_root) else {
         return Ok(());
     };
     let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     dirs.sort();
-    for dir in &dirs {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with(".trash-") {
-            for dataset in DATASETS {
-                let saved = dir.join(dataset);
-                let live = output_root.join(dataset);
-                if saved.exists() && !live.exists() {
-                    std::fs::rename(&saved, &live)
-                        .with_context(|| format!("restoring {}", live.display()))?;
-                }
-            }
-        }
-    }
     for dir in dirs {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with(".trash-") || name.starts_with(".staging-") {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if !name.starts_with(".staging-") {
+            continue;
+        }
+        let plan = dir.join(PLAN);
+        match std::fs::read(&plan)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CommitPlan>(&b).ok())
+        {
+            Some(p) => apply(&dir, output_root, &p)
+                .with_context(|| format!("finishing {}", dir.display()))?,
+            None => std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("removing {}", dir.display()))?,
         }
     }
     Ok(())
@@ -289,20 +365,59 @@ mod tests {
     }
 
     #[test]
-    fn commit_replaces_and_leftovers_are_restored() {
+    fn commit_replaces_deletes_stale_and_finishes_interrupted_runs() {
         let out = tempfile::tempdir().unwrap();
-        let recs = vec![record("a.txt", qingyuan(), true)];
-        let s1 = staging_dir(out.path(), "1");
-        write_partitioned(&s1, &recs, &SinkOptions::default()).unwrap();
-        commit(&s1, out.path()).unwrap();
-        assert!(out.path().join("cells").exists() && !s1.exists());
-        // A run killed between its two renames: cells moved aside, not replaced.
-        let trash = out.path().join(".trash-2");
-        std::fs::create_dir_all(&trash).unwrap();
-        std::fs::rename(out.path().join("cells"), trash.join("cells")).unwrap();
-        std::fs::create_dir_all(staging_dir(out.path(), "2")).unwrap();
-        clean_leftovers(out.path()).unwrap();
-        assert!(out.path().join("cells/city=qingyuan").exists());
-        assert!(!trash.exists() && !staging_dir(out.path(), "2").exists());
+        let o = out.path();
+        let stem = "part-00000";
+        let s1 = staging_dir(o, "1");
+        write_partitioned(
+            &s1,
+            &[
+                record("a.txt", qingyuan(), true),
+                record("b.txt", Partition::unknown(), false),
+            ],
+            &SinkOptions::default(),
+        )
+        .unwrap();
+        let plan = plan_commit(&s1, o, stem, None);
+        commit(&s1, o, &plan).unwrap();
+        assert!(o
+            .join("cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet")
+            .exists());
+        assert!(o.join("reports/city=_unknown").exists());
+        assert!(o.join("_SUCCESS").exists() && !s1.exists());
+        // Another shard's file is never touched.
+        let other =
+            o.join("cells/city=qingyuan/year=2025/report_type=budget/part-00001-of-00002.parquet");
+        std::fs::write(&other, b"x").unwrap();
+        // Second run: the failed report is gone; its partition disappears.
+        let s2 = staging_dir(o, "2");
+        write_partitioned(
+            &s2,
+            &[record("a.txt", qingyuan(), true)],
+            &SinkOptions::default(),
+        )
+        .unwrap();
+        let plan = plan_commit(&s2, o, stem, None);
+        assert_eq!(
+            plan.deletes,
+            ["reports/city=_unknown/year=0/report_type=_unknown/part-00000.parquet"]
+        );
+        // Killed after writing the plan, before any rename: the next start finishes it.
+        std::fs::write(s2.join(PLAN), serde_json::to_vec(&plan).unwrap()).unwrap();
+        clean_leftovers(o).unwrap();
+        assert!(!o.join("reports/city=_unknown").exists());
+        assert!(other.exists());
+        assert!(!s2.exists() && o.join("_SUCCESS").exists());
+        // Killed before the plan: the staging directory is discarded.
+        let s3 = staging_dir(o, "3");
+        write_partitioned(
+            &s3,
+            &[record("z.txt", Partition::unknown(), false)],
+            &SinkOptions::default(),
+        )
+        .unwrap();
+        clean_leftovers(o).unwrap();
+        assert!(!s3.exists() && !o.join("reports/city=_unknown").exists());
     }
 }

@@ -191,7 +191,10 @@ fn bad_inputs_fail_alone_and_good_reports_are_complete() {
         .join("tables/city=jiangmen/year=2024/report_type=budget");
     assert!(jiangmen_dir.exists());
     assert!(output.path().join("_SUCCESS").exists());
-    assert!(stderr.contains("failed: image.txt"), "{stderr}");
+    assert!(
+        stderr.contains("error: failed: image.txt: binary file"),
+        "{stderr}"
+    );
 }
 
 #[test]

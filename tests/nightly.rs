@@ -1,0 +1,310 @@
+//! Nightly operation: incremental runs equal full runs, shards add up to
+//! one run, a killed run never damages the previous output, logs are
+//! machine-readable, --fail-fast stops.
+
+use arrow_array::{Array, RecordBatch, StringArray, UInt32Array};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fiscal-etl"))
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/raw")
+            .join(name),
+    )
+    .unwrap()
+}
+
+const QY: &str = "000_7e5bca9fcb7b40a5.txt";
+const GZ: &str = "002_c902f1b07777cdfc.txt";
+const JM: &str = "003_e2aa0d4e68ff0396.txt";
+const LJ: &str = "004_54921d8d96e87ec6.txt";
+
+fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    bin()
+        .arg("run")
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Relative path → bytes of every Parquet file under `root`.
+fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_string_lossy().to_string(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn batches(path: &Path) -> Vec<RecordBatch> {
+    let f = std::fs::File::open(path).unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+/// Every cell of a dataset tree as (report_id, table, row, col, text), sorted.
+fn cell_keys(root: &Path) -> Vec<(String, u32, u32, u32, String)> {
+    let mut out = Vec::new();
+    for rel in files(root).keys().filter(|k| k.starts_with("cells/")) {
+        for b in batches(&root.join(rel)) {
+            let s = |n: &str| {
+                b.column_by_name(n)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .unwrap()
+                    .clone()
+            };
+            let u = |n: &str| {
+                b.column_by_name(n)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<UInt32Array>()
+                    .unwrap()
+                    .clone()
+            };
+            let (id, t, r, c, x) = (
+                s("report_id"),
+                u("table_ordinal"),
+                u("row_ordinal"),
+                u("col_ordinal"),
+                s("text"),
+            );
+            for i in 0..b.num_rows() {
+                out.push((
+                    id.value(i).to_string(),
+                    t.value(i),
+                    r.value(i),
+                    c.value(i),
+                    x.value(i).to_string(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn report_ids(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for rel in files(root).keys().filter(|k| k.starts_with("reports/")) {
+        for b in batches(&root.join(rel)) {
+            let id = b
+                .column_by_name("report_id")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap()
+                .clone();
+            out.extend((0..id.len()).map(|i| id.value(i).to_string()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn manifest_reports(root: &Path) -> serde_json::Value {
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("_manifest.json")).unwrap()).unwrap();
+    m["reports"].clone()
+}
+
+#[test]
+fn incremental_after_add_change_delete_equals_a_full_run() {
+    let input = tempfile::tempdir().unwrap();
+    let (inc, full) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let i = input.path();
+    std::fs::create_dir_all(i.join("gd")).unwrap();
+    std::fs::write(i.join("gd/qy.txt"), sample(QY)).unwrap();
+    std::fs::write(i.join("gd/jm.txt"), sample(JM)).unwrap();
+    std::fs::write(i.join("gd/lj.txt"), sample(LJ)).unwrap();
+    assert_eq!(
+        run(i, inc.path(), &["--incremental"]).status.code(),
+        Some(0)
+    );
+    let qy_file = "cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet";
+    let qy_before = std::fs::metadata(inc.path().join(qy_file))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    // Add Guangzhou, change Jiangmen (one amount), delete Lianjiang.
+    std::fs::write(i.join("gd/gz.txt"), sample(GZ)).unwrap();
+    let jm = String::from_utf8(sample(JM))
+        .unwrap()
+        .replacen("2,047.00", "2,048.00", 1);
+    std::fs::write(i.join("gd/jm.txt"), jm).unwrap();
+    std::fs::remove_file(i.join("gd/lj.txt")).unwrap();
+
+    let out = run(i, inc.path(), &["--incremental"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("reused 1 parsed 2 removed 1"), "{stderr}");
+    // The untouched partition was not rewritten.
+    assert_eq!(
+        std::fs::metadata(inc.path().join(qy_file))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        qy_before
+    );
+
+    assert_eq!(run(i, full.path(), &[]).status.code(), Some(0));
+    assert_eq!(
+        files(inc.path()),
+        files(full.path()),
+        "incremental output differs from a full run"
+    );
+    assert_eq!(manifest_reports(inc.path()), manifest_reports(full.path()));
+}
+
+#[test]
+fn three_shards_equal_one_run() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/raw");
+    let (sharded, whole) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for k in 1..=3 {
+        let out = run(&input, sharded.path(), &["--shard", &format!("{k}/3")]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(run(&input, whole.path(), &[]).status.code(), Some(0));
+    assert!(files(sharded.path())
+        .keys()
+        .all(|k| k.contains("-of-00003")));
+    assert_eq!(report_ids(sharded.path()), report_ids(whole.path()));
+    assert_eq!(cell_keys(sharded.path()), cell_keys(whole.path()));
+    // A rerun of one shard replaces only that shard's files.
+    let before = files(sharded.path());
+    assert_eq!(
+        run(&input, sharded.path(), &["--shard", "2/3"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(files(sharded.path()), before);
+}
+
+#[test]
+fn fail_fast_stops_and_writes_nothing() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("a.txt"), b"").unwrap();
+    std::fs::write(input.path().join("b.txt"), sample(QY)).unwrap();
+    let out = run(input.path(), output.path(), &["--fail-fast", "--jobs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fail-fast"));
+    assert!(files(output.path()).is_empty());
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("a.txt"), b"").unwrap();
+    std::fs::write(input.path().join("b.txt"), sample(QY)).unwrap();
+    let out = run(input.path(), output.path(), &["--log-format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let failed = lines.iter().find(|v| v["level"] == "error").unwrap();
+    assert_eq!(failed["path"], "a.txt");
+    assert_eq!(failed["error"], "a.txt: empty file");
+    assert!(lines
+        .iter()
+        .any(|v| v["path"] == "b.txt" && v["level"] == "info"));
+}
+
+/// A corpus big enough that a run takes a while: the samples many times,
+/// each copy's bytes made unique.
+fn big_corpus(dir: &Path, copies: usize) {
+    for (k, name) in [QY, GZ, JM, LJ].iter().enumerate() {
+        let text = sample(name);
+        for c in 0..copies {
+            let mut b = text.clone();
+            b.extend_from_slice(format!("\n{}\n", " ".repeat(c + 1)).as_bytes());
+            std::fs::write(dir.join(format!("r{k}-{c:04}.txt")), b).unwrap();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_the_previous_output_readable_and_the_next_run_succeeds() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    big_corpus(input.path(), 60);
+    assert_eq!(run(input.path(), output.path(), &[]).status.code(), Some(0));
+    let reference = files(output.path());
+    let n_reports = report_ids(output.path()).len();
+    for delay_ms in [5u64, 40, 120, 300, 600] {
+        let mut child = bin()
+            .arg("run")
+            .arg("--input")
+            .arg(input.path())
+            .arg("--output")
+            .arg(output.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever moment it died, every file there is complete Parquet and
+        // every report is still there.
+        for rel in files(output.path()).keys() {
+            batches(&output.path().join(rel));
+        }
+        assert_eq!(
+            report_ids(output.path()).len(),
+            n_reports,
+            "after kill at {delay_ms} ms"
+        );
+    }
+    let out = run(input.path(), output.path(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(files(output.path()), reference);
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(output.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".staging")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
