@@ -81,6 +81,9 @@ pub struct Table {
 pub struct ParsedReport {
     pub meta: ReportMeta,
     pub tables: Vec<Table>,
+    /// Damage the text shows (a table cut off at the end of the file), each
+    /// with where it is.
+    pub damage: Vec<String>,
 }
 
 /// Whether a report made it through the pipeline.

@@ -266,6 +266,13 @@ pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge)
             .unwrap_or("_unknown")
             .to_string(),
     };
+    if let Some(d) = parsed.damage.first() {
+        record.status = Status::Failed;
+        record.error = Some(format!("{rel}: {d}"));
+        record.tables.clear();
+        record.checks.clear();
+        return record;
+    }
     if record.tables.is_empty() {
         record.status = Status::Failed;
         record.error = Some(format!(
@@ -339,7 +346,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                 return finish_one(opts, &bar, &stop, &first_failure, r);
             }
         };
-        bytes_done.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let done = bytes_done.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+        if let Some(b) = &bar {
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            b.set_message(format!("{:.1} MB/s", done as f64 / 1e6 / secs));
+        }
         let id = report_id(&bytes);
         if opts.shard.is_some_and(|s| !s.owns(&id)) {
             if let Some(b) = &bar {

@@ -130,6 +130,11 @@ fn bad_inputs_fail_alone_and_good_reports_are_complete() {
     )
     .unwrap();
     std::fs::write(i.join("ignored.pdf"), b"%PDF").unwrap();
+    // Lianjiang cut in the middle of a row of 表6.
+    let lj = String::from_utf8(sample("004_54921d8d96e87ec6.txt")).unwrap();
+    let at = lj.find("30108 机关事业单位基本养老保险缴费 58.4").unwrap()
+        + "30108 机关事业单位基本养老保险缴费 58.4".len();
+    std::fs::write(i.join("cut.txt"), &lj[..at]).unwrap();
 
     let out = run(i, output.path(), &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -142,6 +147,7 @@ fn bad_inputs_fail_alone_and_good_reports_are_complete() {
     assert_eq!(
         status,
         [
+            ("cut.txt", "failed"),
             ("empty.txt", "failed"),
             ("garbage.txt", "failed"),
             ("good/deeper/lianjiang.txt", "ok"),

@@ -89,7 +89,36 @@ pub fn parse_report(text: &str) -> ParsedReport {
         .collect();
     let meta = read_meta(&lines);
     let tables = find_tables(&lines);
-    ParsedReport { meta, tables }
+    let damage = truncation(&lines, &tables).into_iter().collect();
+    ParsedReport {
+        meta,
+        tables,
+        damage,
+    }
+}
+
+/// A table cut off at the end of the file: the last table runs to the last
+/// line of the text, and its last row has fewer cells than every other row
+/// of the table (the rest of the row, and of the report, is missing).
+fn truncation(lines: &[Line], tables: &[Table]) -> Option<String> {
+    let t = tables.last()?;
+    let last_line = lines.iter().rev().find(|l| !l.is_blank())?.no;
+    if t.line_end != last_line || t.rows.len() < 2 || !t.notes.is_empty() {
+        return None;
+    }
+    let filled = |r: &crate::model::Row| r.cells.iter().flatten().count();
+    let (last, rest) = t.rows.split_last()?;
+    let fewest = rest.iter().map(filled).min()?;
+    (filled(last) < fewest).then(|| {
+        format!(
+            "table {} {} cut off at line {}: the last row has {} of {} cells and the text ends there",
+            t.ordinal,
+            t.title,
+            last.line,
+            filled(last),
+            fewest
+        )
+    })
 }
 
 fn is_title_line(line: &str) -> bool {
@@ -429,6 +458,16 @@ pub struct Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_cut_off_at_the_end_is_damage() {
+        let whole = "表1\n支出总体情况表\n科目编码 科目名称 合计 基本支出\n201 一般公共服务支出 1.65 1.65\n20131 机构事务 1.65 1.65\n";
+        assert!(parse_report(whole).damage.is_empty());
+        let cut = "表1\n支出总体情况表\n科目编码 科目名称 合计 基本支出\n201 一般公共服务支出 1.65 1.65\n20131 机构事务 1.65 1.65\n2013101 行政运行 1.";
+        let d = parse_report(cut).damage;
+        assert_eq!(d.len(), 1);
+        assert!(d[0].contains("cut off at line 6"), "{d:?}");
+    }
 
     #[test]
     fn title_lines() {
