@@ -6,7 +6,6 @@
 
 use crate::checks::Check;
 use crate::model::{ReportRecord, Table};
-use crate::parse::text;
 use arrow_array::builder::{
     BooleanBuilder, Decimal128Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder,
 };
@@ -116,24 +115,63 @@ fn is_code_column(name: &str) -> bool {
 
 /// The exact value of an amount as printed, as a Decimal128 mantissa at
 /// scale 6. None for anything else, or for more than 6 decimals.
+///
+/// Reads the amount grammar of `text::is_amount` (sign, digits with or
+/// without correctly placed thousands separators, decimals) in one pass
+/// without allocating: it runs for every cell of every report.
 pub fn parse_amount(text: &str) -> Option<i128> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if !text::is_amount(&t) {
+    let b = text.trim().as_bytes();
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (int, frac) = match digits.iter().position(|&c| c == b'.') {
+        Some(p) => (&digits[..p], Some(&digits[p + 1..])),
+        None => (digits, None),
+    };
+    if int.is_empty() || frac.is_some_and(|f| f.is_empty() || f.len() > VALUE_SCALE as usize) {
+        return None;
+    }
+    // Thousands separators: groups of three after a first group of 1-3.
+    let mut groups = int.split(|&c| c == b',');
+    let first = groups.next()?;
+    let mut grouped = false;
+    for g in groups {
+        grouped = true;
+        if g.len() != 3 {
+            return None;
+        }
+    }
+    if grouped && (first.is_empty() || first.len() > 3) {
         return None;
     }
     // Nine or more bare digits are an identifier (a project or unit code
     // such as 310001202101), not an amount printed without separators.
-    if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+    if !grouped && frac.is_none() && int.len() >= 9 {
         return None;
     }
-    let mut d =
-        Decimal::from_str_exact(&t.replace(',', "").trim_start_matches('+').replace("+", ""))
-            .ok()?;
-    if d.scale() > VALUE_SCALE as u32 {
+    let mut m: i128 = 0;
+    for &c in int.iter().filter(|&&c| c != b',') {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        m = m.checked_mul(10)?.checked_add((c - b'0') as i128)?;
+    }
+    let f = frac.unwrap_or(&[]);
+    for i in 0..VALUE_SCALE as usize {
+        let d = match f.get(i) {
+            Some(c) if c.is_ascii_digit() => (c - b'0') as i128,
+            Some(_) => return None,
+            None => 0,
+        };
+        m = m.checked_mul(10)?.checked_add(d)?;
+    }
+    // Values beyond decimal(38) are not amounts.
+    if m >= 10_i128.pow(VALUE_PRECISION as u32) {
         return None;
     }
-    d.rescale(VALUE_SCALE as u32);
-    Some(d.mantissa())
+    Some(if neg { -m } else { m })
 }
 
 /// A decimal as a mantissa at scale 6 (check figures).
@@ -149,41 +187,74 @@ fn is_digits(s: &str, lo: usize, hi: usize) -> bool {
     (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The subject code of a row as seen from column `j`: the nearest code at
-/// or left of it — a cell of a code column, a bracketed code opening a label
-/// ("[20131]党委办公厅…"), or a 3/5/7-digit cell followed by its name.
-pub fn row_code(cells: &[Option<String>], columns: &[String], j: usize) -> Option<String> {
-    (0..=j.min(cells.len().saturating_sub(1)))
-        .rev()
-        .find_map(|k| {
-            let c = cells[k].as_deref()?;
-            if is_digits(c, 3, 12) && columns.get(k).is_some_and(|n| is_code_column(n)) {
-                return Some(c.to_string());
-            }
-            if let Some(m) = BRACKET_CODE.captures(c) {
-                return Some(m[1].to_string());
-            }
-            let named = cells
-                .get(k + 1)
-                .and_then(|n| n.as_deref())
-                .is_some_and(|n| parse_amount(n).is_none());
-            if matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named {
-                return Some(c.to_string());
-            }
-            None
-        })
+/// What a row's cells say about it, computed once per row: each cell's
+/// value, and for each column the nearest subject code and label at or left
+/// of it.
+pub struct RowFacts {
+    pub values: Vec<Option<i128>>,
+    pub codes: Vec<Option<String>>,
+    pub labels: Vec<Option<String>>,
 }
 
-/// The label of a row as seen from column `j`: the nearest text cell at or
-/// left of it that is not a code, an amount or a percentage.
+/// A row's subject code as seen from a column is the nearest code at or
+/// left of it: a cell of a code column, a bracketed code opening a label
+/// ("[20131]党委办公厅…"), or a 3/5/7-digit cell followed by its name. Its
+/// label is the nearest text cell at or left of it that is not a code, an
+/// amount or a percentage. A cell of a code column has no value.
+pub fn row_facts(cells: &[Option<String>], columns: &[String]) -> RowFacts {
+    let n = cells.len();
+    let amounts: Vec<Option<i128>> = cells
+        .iter()
+        .map(|c| c.as_deref().and_then(parse_amount))
+        .collect();
+    let code_col: Vec<bool> = (0..n)
+        .map(|j| columns.get(j).is_some_and(|c| is_code_column(c)))
+        .collect();
+    let mut facts = RowFacts {
+        values: Vec::with_capacity(n),
+        codes: Vec::with_capacity(n),
+        labels: Vec::with_capacity(n),
+    };
+    let (mut code, mut label): (Option<String>, Option<String>) = (None, None);
+    for k in 0..n {
+        facts
+            .values
+            .push(if code_col[k] { None } else { amounts[k] });
+        if let Some(c) = cells[k].as_deref() {
+            let named = cells.get(k + 1).is_some_and(|x| x.is_some())
+                && amounts.get(k + 1).is_some_and(|a| a.is_none());
+            if (is_digits(c, 3, 12) && code_col[k])
+                || (matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named)
+            {
+                code = Some(c.to_string());
+            } else if let Some(m) = c
+                .starts_with('[')
+                .then(|| BRACKET_CODE.captures(c))
+                .flatten()
+            {
+                code = Some(m[1].to_string());
+            }
+            // A code the converter split with a space ("31000 1") is still a code.
+            let bare: String = c.chars().filter(|x| !x.is_whitespace()).collect();
+            let numeric = amounts[k].is_some() || is_digits(&bare, 1, 12) || c.ends_with('%');
+            if !numeric {
+                label = Some(c.to_string());
+            }
+        }
+        facts.codes.push(code.clone());
+        facts.labels.push(label.clone());
+    }
+    facts
+}
+
+/// The subject code of a row as seen from column `j` (see [`row_facts`]).
+pub fn row_code(cells: &[Option<String>], columns: &[String], j: usize) -> Option<String> {
+    row_facts(cells, columns).codes.get(j).cloned().flatten()
+}
+
+/// The label of a row as seen from column `j` (see [`row_facts`]).
 pub fn row_label(cells: &[Option<String>], j: usize) -> Option<String> {
-    (0..=j.min(cells.len().saturating_sub(1)))
-        .rev()
-        .find_map(|k| {
-            let c = cells[k].as_deref()?;
-            let numeric = parse_amount(c).is_some() || is_digits(c, 1, 12) || c.ends_with('%');
-            (!numeric).then(|| c.to_string())
-        })
+    row_facts(cells, &[]).labels.get(j).cloned().flatten()
 }
 
 fn n_cells(tables: &[Table]) -> u64 {
@@ -324,8 +395,8 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut label = StringBuilder::new();
     for r in records {
         for t in &r.tables {
-            let code_col: Vec<bool> = t.columns.iter().map(|c| is_code_column(c)).collect();
             for (ri, row) in t.rows.iter().enumerate() {
+                let facts = row_facts(&row.cells, &t.columns);
                 for (j, cell) in row.cells.iter().enumerate() {
                     let Some(txt) = cell else { continue };
                     id.append_value(&r.report_id);
@@ -336,14 +407,9 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
                     column.append_value(t.columns.get(j).map(String::as_str).unwrap_or(""));
                     measure.append_option(t.measures.get(j).cloned().flatten());
                     textb.append_value(txt);
-                    let v = if code_col.get(j).copied().unwrap_or(false) {
-                        None
-                    } else {
-                        parse_amount(txt)
-                    };
-                    value.append_option(v);
-                    code.append_option(row_code(&row.cells, &t.columns, j));
-                    label.append_option(row_label(&row.cells, j));
+                    value.append_option(facts.values[j]);
+                    code.append_option(facts.codes[j].as_deref());
+                    label.append_option(facts.labels[j].as_deref());
                 }
             }
         }
@@ -430,6 +496,7 @@ pub fn checks_batch(records: &[&ReportRecord]) -> RecordBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::text;
 
     fn cells(v: &[&str]) -> Vec<Option<String>> {
         v.iter()
@@ -453,6 +520,16 @@ mod tests {
         assert_eq!(parse_amount("合计"), None);
         assert_eq!(parse_amount("310001202101"), None);
         assert_eq!(parse_amount("509998.93"), Some(509_998_930_000));
+        assert_eq!(parse_amount("1,234,567.5"), Some(1_234_567_500_000));
+        assert_eq!(parse_amount("12,34.5"), None);
+        assert_eq!(parse_amount("1."), None);
+        assert_eq!(parse_amount("+3"), Some(3_000_000));
+        // Accepts exactly the amount grammar (below identifier length).
+        for s in [
+            "0.00", "7", "-12.5", "100,000", "1,0", "1.2.3", "--1", "", ",100", "1,000,00",
+        ] {
+            assert_eq!(parse_amount(s).is_some(), text::is_amount(s), "{s}");
+        }
     }
 
     #[test]

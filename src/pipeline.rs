@@ -210,6 +210,15 @@ pub fn report_id(bytes: &[u8]) -> String {
     hex::encode(&digest[..8])
 }
 
+/// The partition of a report whose city, year and type are known.
+pub fn partition_of(meta: &crate::model::ReportMeta, config: &Config) -> Option<Partition> {
+    Some(Partition {
+        city: slug::city_slug(meta.city.as_deref()?, &config.city_slugs),
+        year: meta.year?,
+        report_type: meta.report_type?.as_str().to_string(),
+    })
+}
+
 /// The pure part of processing: raw bytes in, a record out.
 pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge) -> ReportRecord {
     let id = report_id(bytes);
@@ -257,15 +266,7 @@ pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge)
         record.checks.clear();
         return record;
     }
-    record.partition = Partition {
-        city: slug::city_slug(meta.city.as_deref().unwrap_or(""), &config.city_slugs),
-        year: meta.year.unwrap_or(0),
-        report_type: meta
-            .report_type
-            .map(|t| t.as_str())
-            .unwrap_or("_unknown")
-            .to_string(),
-    };
+    record.partition = partition_of(&meta, config).unwrap_or_else(Partition::unknown);
     if let Some(d) = parsed.damage.first() {
         record.status = Status::Failed;
         record.error = Some(format!("{rel}: {d}"));
@@ -281,15 +282,6 @@ pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge)
         ));
     }
     record
-}
-
-/// A file's fate in this run.
-enum Outcome {
-    Parsed(ReportRecord),
-    /// Unchanged since the previous run (incremental): its manifest entry.
-    Reused(ManifestEntry),
-    /// Another shard's report.
-    Skipped,
 }
 
 fn read_previous_manifest(output: &Path, stem: &str) -> Option<Manifest> {
@@ -328,58 +320,25 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let know = Knowledge::default();
     let bar = progress_bar(opts.progress, files.len() as u64);
     let bytes_done = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
-    let process = |f: &SourceFile| -> Outcome {
-        if stop.load(Ordering::Relaxed) {
-            return Outcome::Skipped;
-        }
-        let bytes = match std::fs::read(&f.path) {
-            Ok(b) => b,
-            Err(e) => {
-                let r = failed_record(
-                    &f.rel_path,
-                    None,
-                    0,
-                    format!("{}: cannot read: {e}", f.rel_path),
-                );
-                return finish_one(opts, &bar, &stop, &first_failure, r);
-            }
-        };
-        let done = bytes_done.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
-        if let Some(b) = &bar {
-            let secs = started.elapsed().as_secs_f64().max(1e-3);
-            b.set_message(format!("{:.1} MB/s", done as f64 / 1e6 / secs));
-        }
-        let id = report_id(&bytes);
-        if opts.shard.is_some_and(|s| !s.owns(&id)) {
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            return Outcome::Skipped;
-        }
-        if let Some(prev) = prev_by_path
-            .get(f.rel_path.as_str())
-            .filter(|e| e.report_id == id)
-        {
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            return Outcome::Reused((*prev).clone());
-        }
-        let r = process_bytes(&f.rel_path, &bytes, &opts.config, &know);
-        finish_one(opts, &bar, &stop, &first_failure, r)
-    };
-    let outcomes: Vec<Outcome> = in_pool(opts.jobs, || files.par_iter().map(process).collect());
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    if opts.fail_fast {
-        if let Some((path, error)) = first_failure.lock().unwrap().take() {
-            return Err(RunError::FailFast { path, error });
-        }
-    }
 
+    // Pass 1: which reports this run handles, and in which partition. Only
+    // the metadata is read; no table is parsed and no text kept.
+    let scans: Vec<Scan> = in_pool(opts.jobs, || {
+        files
+            .par_iter()
+            .enumerate()
+            .map(|(index, f)| {
+                let s = scan(index, f, opts, &prev_by_path);
+                bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
+                if !matches!(s.action, Action::Process) {
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
+                }
+                s
+            })
+            .collect()
+    });
     let mut summary = RunSummary {
         warnings: walk_warnings
             .iter()
@@ -387,29 +346,32 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             .collect(),
         ..Default::default()
     };
-    let mut records: Vec<ReportRecord> = Vec::new();
-    let mut reused: Vec<ManifestEntry> = Vec::new();
-    for o in outcomes {
-        match o {
-            Outcome::Parsed(r) => records.push(r),
-            Outcome::Reused(e) => reused.push(e),
-            Outcome::Skipped => {}
-        }
-    }
-    drop_duplicates(&mut records, &mut reused, &mut summary.warnings);
+    let mut scans: Vec<Scan> = scans
+        .into_iter()
+        .filter(|s| !matches!(s.action, Action::Skip))
+        .collect();
+    drop_duplicates(&mut scans, &files, &mut summary.warnings);
 
     // Partitions this run writes: all of them, or (incremental) those where
-    // a report was added, changed or removed.
+    // a report was added, changed or removed. Unchanged reports in a touched
+    // partition are processed too: a partition's file is written whole.
     let owned: Option<BTreeSet<String>> = previous.as_ref().map(|prev| {
-        let now: BTreeSet<&str> = records
+        let now: BTreeSet<&str> = scans
             .iter()
-            .map(|r| r.source_path.as_str())
-            .chain(reused.iter().map(|e| e.source_path.as_str()))
+            .map(|s| files[s.index].rel_path.as_str())
             .collect();
-        let mut touched: BTreeSet<String> = records.iter().map(|r| r.partition.rel_dir()).collect();
+        let changed: BTreeSet<&str> = scans
+            .iter()
+            .filter(|s| matches!(s.action, Action::Process))
+            .map(|s| files[s.index].rel_path.as_str())
+            .collect();
+        let mut touched: BTreeSet<String> = scans
+            .iter()
+            .filter(|s| matches!(s.action, Action::Process))
+            .map(|s| s.partition.rel_dir())
+            .collect();
         for e in &prev.reports {
-            let changed = records.iter().any(|r| r.source_path == e.source_path);
-            if changed || !now.contains(e.source_path.as_str()) {
+            if changed.contains(e.source_path.as_str()) || !now.contains(e.source_path.as_str()) {
                 touched.insert(e.partition.clone());
             }
         }
@@ -420,28 +382,21 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             .count();
         touched
     });
-    // Unchanged reports in a touched partition are parsed again: the
-    // partition's file is written whole.
-    if let Some(touched) = &owned {
-        let (again, keep): (Vec<ManifestEntry>, Vec<ManifestEntry>) = reused
-            .into_iter()
-            .partition(|e| touched.contains(&e.partition));
-        reused = keep;
-        let by_path: BTreeMap<&str, &SourceFile> =
-            files.iter().map(|f| (f.rel_path.as_str(), f)).collect();
-        let reparsed: Vec<ReportRecord> = in_pool(opts.jobs, || {
-            again
-                .par_iter()
-                .filter_map(|e| by_path.get(e.source_path.as_str()))
-                .map(|f| process_file(f, &opts.config, &know))
-                .collect()
-        });
-        summary.reused = reused.len();
-        records.extend(reparsed);
+    let mut reused: Vec<ManifestEntry> = Vec::new();
+    let mut by_partition: BTreeMap<Partition, Vec<usize>> = BTreeMap::new();
+    for s in scans {
+        match s.action {
+            Action::Reuse(e) if owned.as_ref().is_some_and(|o| !o.contains(&e.partition)) => {
+                reused.push(e)
+            }
+            _ => by_partition.entry(s.partition).or_default().push(s.index),
+        }
     }
-    records.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-    summary.parsed = records.len();
+    summary.reused = reused.len();
 
+    // Pass 2: partition by partition (in parallel), parse its reports, write
+    // its files, keep only their manifest entries and counts. Memory holds
+    // one partition per worker, never the whole output.
     let run_id = format!(
         "{}-{}",
         started_at.format("%Y%m%dT%H%M%S%.3f"),
@@ -452,14 +407,57 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         file_stem: stem.clone(),
         ..Default::default()
     };
-    let stats = sink::write_partitioned(&staging, &records, &sink_opts).map_err(out_err)?;
-    // The manifest is staged with the data so it is published by the same commit.
-    let mut entries: Vec<ManifestEntry> = records
-        .iter()
-        .map(entry)
-        .chain(reused.iter().cloned())
-        .collect();
+    let stop = AtomicBool::new(false);
+    let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
+    let parts: Vec<(Partition, Vec<usize>)> = by_partition.into_iter().collect();
+    let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
+        parts
+            .par_iter()
+            .map(|(partition, indices)| -> Result<PartitionDone> {
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(PartitionDone::default());
+                }
+                let records: Vec<ReportRecord> = indices
+                    .par_iter()
+                    .map(|&i| {
+                        let mut r = process_file(&files[i], &opts.config, &know);
+                        r.partition = partition.clone();
+                        finish_one(opts, &bar, &stop, &first_failure, r)
+                    })
+                    .collect();
+                let stats = sink::write_partitioned(&staging, &records, &sink_opts)?;
+                Ok(PartitionDone::of(&records, stats))
+            })
+            .collect()
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if opts.fail_fast {
+        if let Some((path, error)) = first_failure.lock().unwrap().take() {
+            std::fs::remove_dir_all(&staging).ok();
+            return Err(RunError::FailFast { path, error });
+        }
+    }
+    let mut entries: Vec<ManifestEntry> = reused;
+    for done in written {
+        let done = done.map_err(|e| {
+            std::fs::remove_dir_all(&staging).ok();
+            out_err(e)
+        })?;
+        entries.extend(done.entries);
+        for (k, v) in done.checks {
+            *summary.checks.entry(k).or_default() += v;
+        }
+        summary.tables += done.tables;
+        summary.cells += done.cells;
+        summary.parsed += done.parsed;
+        summary.files_written += done.stats.files;
+        summary.bytes_written += done.stats.bytes;
+    }
     entries.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+
+    // The manifest is staged with the data so it is published by the same commit.
     let manifest = Manifest {
         run_id: run_id.clone(),
         started_at: started_at.to_rfc3339(),
@@ -488,24 +486,121 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             }
         }
     }
-    for r in &records {
-        for (k, v) in checks::tally(&r.checks) {
-            *summary.checks.entry(k).or_default() += v;
-        }
-        summary.tables += r.tables.len();
-        summary.cells += r
-            .tables
-            .iter()
-            .flat_map(|t| &t.rows)
-            .flat_map(|row| &row.cells)
-            .filter(|c| c.is_some())
-            .count() as u64;
-    }
     summary.input_bytes = bytes_done.load(Ordering::Relaxed);
-    summary.files_written = stats.files;
-    summary.bytes_written = stats.bytes;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// What pass 2 keeps of a written partition.
+#[derive(Default)]
+struct PartitionDone {
+    entries: Vec<ManifestEntry>,
+    checks: BTreeMap<&'static str, usize>,
+    tables: usize,
+    cells: u64,
+    parsed: usize,
+    stats: sink::WriteStats,
+}
+
+impl PartitionDone {
+    fn of(records: &[ReportRecord], stats: sink::WriteStats) -> Self {
+        let mut d = PartitionDone {
+            parsed: records.len(),
+            stats,
+            ..Default::default()
+        };
+        for r in records {
+            d.entries.push(entry(r));
+            for (k, v) in checks::tally(&r.checks) {
+                *d.checks.entry(k).or_default() += v;
+            }
+            d.tables += r.tables.len();
+            d.cells += r
+                .tables
+                .iter()
+                .flat_map(|t| &t.rows)
+                .flat_map(|row| &row.cells)
+                .filter(|c| c.is_some())
+                .count() as u64;
+        }
+        d
+    }
+}
+
+/// What pass 1 decided for a file.
+enum Action {
+    /// Parse it in pass 2.
+    Process,
+    /// Unchanged since the previous run (incremental): its manifest entry.
+    Reuse(ManifestEntry),
+    /// Another shard's report.
+    Skip,
+}
+
+struct Scan {
+    index: usize,
+    id: String,
+    bytes: u64,
+    partition: Partition,
+    action: Action,
+}
+
+/// Pass 1 for one file: its id, whether this run handles it, and its
+/// partition (from the metadata alone; `_unknown` when it cannot be read).
+fn scan(
+    index: usize,
+    f: &SourceFile,
+    opts: &RunOptions,
+    prev: &BTreeMap<&str, &ManifestEntry>,
+) -> Scan {
+    let Ok(bytes) = std::fs::read(&f.path) else {
+        // Read again, and reported, in pass 2.
+        return Scan {
+            index,
+            id: report_id(f.rel_path.as_bytes()),
+            bytes: 0,
+            partition: Partition::unknown(),
+            action: Action::Process,
+        };
+    };
+    let id = report_id(&bytes);
+    let size = bytes.len() as u64;
+    let mk = |partition, action| Scan {
+        index,
+        id: id.clone(),
+        bytes: size,
+        partition,
+        action,
+    };
+    if opts.shard.is_some_and(|s| !s.owns(&id)) {
+        return mk(Partition::unknown(), Action::Skip);
+    }
+    if let Some(e) = prev.get(f.rel_path.as_str()).filter(|e| e.report_id == id) {
+        return mk(
+            partition_from_rel(&e.partition),
+            Action::Reuse((*e).clone()),
+        );
+    }
+    let partition = match decode::decode_report(&bytes) {
+        Ok(d) => partition_of(&parse::read_report_meta(&d.text), &opts.config)
+            .unwrap_or_else(Partition::unknown),
+        Err(_) => Partition::unknown(),
+    };
+    mk(partition, Action::Process)
+}
+
+/// `city=a/year=1/report_type=b` back to a partition.
+fn partition_from_rel(rel: &str) -> Partition {
+    let mut p = Partition::unknown();
+    for part in rel.split('/') {
+        match part.split_once('=') {
+            Some(("city", v)) => p.city = v.to_string(),
+            Some(("year", v)) => p.year = v.parse().unwrap_or(0),
+            Some(("report_type", v)) => p.report_type = v.to_string(),
+            _ => {}
+        }
+    }
+    p
 }
 
 /// Logs one processed report and notes the first failure for `--fail-fast`.
@@ -515,7 +610,7 @@ fn finish_one(
     stop: &AtomicBool,
     first_failure: &Mutex<Option<(String, String)>>,
     r: ReportRecord,
-) -> Outcome {
+) -> ReportRecord {
     match bar {
         Some(b) => b.inc(1),
         None => {
@@ -539,7 +634,7 @@ fn finish_one(
             *f = Some((r.source_path.clone(), r.error.clone().unwrap_or_default()));
         }
     }
-    Outcome::Parsed(r)
+    r
 }
 
 fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
@@ -556,40 +651,33 @@ fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// The same bytes under two paths are one report: keep the first path (the
-/// walk is sorted) and warn naming both.
-fn drop_duplicates(
-    records: &mut Vec<ReportRecord>,
-    reused: &mut Vec<ManifestEntry>,
-    warnings: &mut Vec<String>,
-) {
-    let mut all: Vec<(String, String)> = records
-        .iter()
-        .filter(|r| r.source_bytes > 0)
-        .map(|r| (r.source_path.clone(), r.report_id.clone()))
-        .chain(
-            reused
-                .iter()
-                .map(|e| (e.source_path.clone(), e.report_id.clone())),
-        )
-        .collect();
-    all.sort();
-    let mut first: BTreeMap<String, String> = BTreeMap::new();
-    let mut dropped: BTreeSet<String> = BTreeSet::new();
-    for (path, id) in all {
-        match first.get(&id) {
-            Some(kept) => {
+/// walk is sorted) and warn naming both. Unreadable files (no bytes) are
+/// never duplicates.
+fn drop_duplicates(scans: &mut Vec<Scan>, files: &[SourceFile], warnings: &mut Vec<String>) {
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    let mut keep = vec![true; scans.len()];
+    for (k, s) in scans.iter().enumerate() {
+        if s.bytes == 0 {
+            continue;
+        }
+        match first.get(&s.id) {
+            Some(&kept) => {
                 warnings.push(format!(
-                    "duplicate report {id}: {path} has the same bytes as {kept}; written once"
+                    "duplicate report {}: {} has the same bytes as {}; written once",
+                    s.id, files[s.index].rel_path, files[scans[kept].index].rel_path
                 ));
-                dropped.insert(path);
+                keep[k] = false;
             }
             None => {
-                first.insert(id, path);
+                first.insert(s.id.clone(), k);
             }
         }
     }
-    records.retain(|r| !dropped.contains(&r.source_path));
-    reused.retain(|e| !dropped.contains(&e.source_path));
+    let mut k = 0;
+    scans.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
 }
 
 fn prepare_output(output: &Path) -> Result<()> {

@@ -45,7 +45,15 @@ pub fn read_meta(lines: &[Line]) -> ReportMeta {
         .collect();
     let mut year_types = Vec::new();
     for w in 0..squashed.len() {
-        let joined = if w + 1 < squashed.len() && squashed[w].len() < 16 {
+        // Only a line naming 部门预算/决算 (or a short line before one) can
+        // state the year and type; skip the regex everywhere else.
+        let mentions = |s: &str| s.contains("部门") && (s.contains("预算") || s.contains("决算"));
+        let short_before =
+            squashed[w].len() < 16 && squashed.get(w + 1).is_some_and(|n| mentions(n));
+        if !mentions(&squashed[w]) && !short_before {
+            continue;
+        }
+        let joined = if short_before {
             format!("{}{}", squashed[w], squashed[w + 1])
         } else {
             squashed[w].clone()

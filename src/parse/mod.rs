@@ -77,16 +77,24 @@ struct Anchor {
     body_start: usize,
 }
 
-/// Parses a whole report: its metadata and every table.
-pub fn parse_report(text: &str) -> ParsedReport {
-    let lines: Vec<Line> = text
-        .split('\n')
+fn lines_of(text: &str) -> Vec<Line<'_>> {
+    text.split('\n')
         .enumerate()
         .map(|(i, t)| Line {
             no: (i + 1) as u32,
             text: t.trim_end_matches(['\r', ' ']),
         })
-        .collect();
+        .collect()
+}
+
+/// The report's metadata alone (cheaper than a full parse).
+pub fn read_report_meta(text: &str) -> crate::model::ReportMeta {
+    read_meta(&lines_of(text))
+}
+
+/// Parses a whole report: its metadata and every table.
+pub fn parse_report(text: &str) -> ParsedReport {
+    let lines = lines_of(text);
     let meta = read_meta(&lines);
     let tables = find_tables(&lines);
     let damage = truncation(&lines, &tables).into_iter().collect();
@@ -123,6 +131,9 @@ fn truncation(lines: &[Line], tables: &[Table]) -> Option<String> {
 
 fn is_title_line(line: &str) -> bool {
     let raw = line.trim_matches(is_space);
+    if !(raw.contains('表') || raw.contains("清单")) || raw.len() > 240 {
+        return false;
+    }
     if raw.contains('\t') || raw.starts_with('-') || raw.starts_with('·') {
         return false;
     }
@@ -204,7 +215,7 @@ fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
     }
     let s = squash(line.text);
     let toc_entry = line.text.trim_start_matches(is_space).starts_with('-');
-    if !line.is_tabbed() && !toc_entry {
+    if !line.is_tabbed() && !toc_entry && s.contains("绩效目标") {
         if let Some(c) = NARRATIVE_HEADING.captures(&s) {
             if grid_follows(lines, i + 1) {
                 return Some(Anchor {

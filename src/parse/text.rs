@@ -125,6 +125,12 @@ pub fn unit_of(line: &str) -> Option<&'static str> {
 /// The department named by a page-furniture line (单位名称：X, 部门：X),
 /// after any unit statement glued in front of it.
 pub fn department_of(line: &str) -> Option<String> {
+    // Cheap test first: this runs on every line of every report.
+    if !(line.contains('：') || line.contains(':'))
+        || !(line.contains("部门") || line.contains("单位"))
+    {
+        return None;
+    }
     let squashed = squash(line);
     // "单位：万元单位名称：X" → look at what follows the unit statement.
     let rest = match UNIT.find(&squashed) {
@@ -150,8 +156,8 @@ pub fn department_of(line: &str) -> Option<String> {
 pub fn is_furniture(line: &str) -> bool {
     let t = line.trim_matches(is_space);
     t.is_empty()
-        || is_page_number(t)
-        || UNIT.find(&squash(t)).is_some_and(|m| m.start() == 0)
+        || (t.starts_with(['-', '—', '第']) && is_page_number(t))
+        || (t.contains("单位") && UNIT.find(&squash(t)).is_some_and(|m| m.start() == 0))
         || department_of(t).is_some()
 }
 
