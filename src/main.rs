@@ -118,7 +118,7 @@ fn load_config(explicit: Option<PathBuf>) -> anyhow::Result<(Config, Vec<u8>)> {
         None => {
             let path = PathBuf::from(DEFAULT_CONFIG);
             if !path.exists() {
-                return Ok((Config::default(), Vec::new()));
+                return Ok((Config::builtin(), Vec::new()));
             }
             path
         }

@@ -80,6 +80,7 @@ pub struct RunOptions {
 pub fn config_digest(config_bytes: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(config_bytes);
+    h.update(crate::config::BUILTIN.as_bytes());
     h.update(crate::catalog::BUILTIN.as_bytes());
     h.update(crate::checks::BUILTIN.as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -213,7 +214,7 @@ pub fn report_id(bytes: &[u8]) -> String {
 /// The partition of a report whose city, year and type are known.
 pub fn partition_of(meta: &crate::model::ReportMeta, config: &Config) -> Option<Partition> {
     Some(Partition {
-        city: slug::city_slug(meta.city.as_deref()?, &config.city_slugs),
+        city: slug::city_slug(meta.city.as_deref()?, config),
         year: meta.year?,
         report_type: meta.report_type?.as_str().to_string(),
     })
