@@ -96,15 +96,22 @@ pub struct CheckRules {
     pub cross_check: Vec<CrossCheck>,
     #[serde(default)]
     pub prose_check: Vec<ProseCheck>,
+    /// `prose_check` patterns, compiled once when the rules are read.
+    #[serde(skip)]
+    prose_patterns: Vec<Regex>,
 }
 
 impl CheckRules {
     pub fn parse(text: &str) -> Result<Self> {
-        let rules: CheckRules = toml::from_str(text)?;
-        for p in &rules.prose_check {
-            Regex::new(&p.pattern)
-                .with_context(|| format!("prose_check {}: bad pattern", p.name))?;
-        }
+        let mut rules: CheckRules = toml::from_str(text)?;
+        rules.prose_patterns = rules
+            .prose_check
+            .iter()
+            .map(|p| {
+                Regex::new(&p.pattern)
+                    .with_context(|| format!("prose_check {}: bad pattern", p.name))
+            })
+            .collect::<Result<_>>()?;
         Ok(rules)
     }
     pub fn builtin() -> Self {
@@ -646,10 +653,7 @@ pub fn prose_checks(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Ch
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
         .collect();
     let mut out = Vec::new();
-    for p in &rules.prose_check {
-        let Ok(re) = Regex::new(&p.pattern) else {
-            continue;
-        };
+    for (p, re) in rules.prose_check.iter().zip(&rules.prose_patterns) {
         let Some(m) = re.captures(&flat) else {
             continue;
         };

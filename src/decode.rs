@@ -42,6 +42,9 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
         + 1
 }
 
+/// Bytes the encoding detector sees.
+const DETECT_PREFIX: usize = 4 * 1024;
+
 /// Decodes without replacement characters: an encoding either reads every
 /// byte or is not the file's encoding.
 fn strict(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
@@ -98,8 +101,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     // These are Chinese reports: GB18030 (a superset of GBK and GB2312), or
     // Big5 when the detector says so. A single-byte encoding would "decode"
     // any bytes, so it is never accepted: such a file is undecodable.
+    // The detector only tells GB18030 from Big5; a prefix is plenty for
+    // that, and feeding it a whole report costs more than decoding it.
     let mut det = chardetng::EncodingDetector::new();
-    det.feed(bytes, true);
+    let prefix = &bytes[..bytes.len().min(DETECT_PREFIX)];
+    det.feed(prefix, prefix.len() == bytes.len());
     let guess = det.guess(None, true);
     let candidates: &[&'static Encoding] = if guess == encoding_rs::BIG5 {
         &[encoding_rs::BIG5, GB18030]
@@ -159,36 +165,53 @@ const RADICALS: [(char, char); 24] = [
 /// the unified ideographs, full-width digits and letters become ASCII,
 /// NBSP a space, zero-width characters go. Full-width punctuation （）：“”
 /// stays as printed, because the datasets keep the text as printed.
+///
+/// Almost every character is kept: runs of kept text are copied as slices
+/// and only the characters that change are looked at twice.
 pub fn normalize(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
+    let mut kept_from = 0;
+    let mut prev: Option<char> = None;
+    let digit =
+        |k: Option<char>| k.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
+    for (i, c) in text.char_indices() {
+        let before = prev;
+        prev = Some(c);
         let u = c as u32;
+        // Everything below U+00A0 but NBSP is kept as it is.
+        if u < 0xA0 {
+            continue;
+        }
+        let mut replace = |out: &mut String, with: &mut dyn FnMut(&mut String)| {
+            out.push_str(&text[kept_from..i]);
+            with(out);
+            kept_from = i + c.len_utf8();
+        };
         match u {
-            0x2E80..=0x2EFF => match RADICALS.iter().find(|(r, _)| *r == c) {
-                Some((_, ideograph)) => out.push(*ideograph),
-                None => out.push(c),
-            },
-            0x2F00..=0x2FDF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F => out.extend(c.nfkc()),
-            0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => out.extend(c.nfkc()),
-            // ． ， － between digits belong to a number.
-            0xFF0C..=0xFF0E => {
-                let digit = |k: Option<&char>| {
-                    k.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(d))
-                };
-                if digit(chars.get(i.wrapping_sub(1))) && digit(chars.get(i + 1))
-                    || (u == 0xFF0D && digit(chars.get(i + 1)))
-                {
-                    out.extend(c.nfkc());
-                } else {
-                    out.push(c);
+            0x2E80..=0x2EFF => {
+                if let Some((_, ideograph)) = RADICALS.iter().find(|(r, _)| *r == c) {
+                    replace(&mut out, &mut |o| o.push(*ideograph));
                 }
             }
-            0xA0 => out.push(' '),
-            0x200B..=0x200D | 0xFEFF => {}
-            _ => out.push(c),
+            0x2F00..=0x2FDF
+            | 0xF900..=0xFAFF
+            | 0x2F800..=0x2FA1F
+            | 0xFF10..=0xFF19
+            | 0xFF21..=0xFF3A
+            | 0xFF41..=0xFF5A => replace(&mut out, &mut |o| o.extend(c.nfkc())),
+            // ． ， － between digits belong to a number.
+            0xFF0C..=0xFF0E => {
+                let next = text[i + c.len_utf8()..].chars().next();
+                if digit(before) && digit(next) || (u == 0xFF0D && digit(next)) {
+                    replace(&mut out, &mut |o| o.extend(c.nfkc()));
+                }
+            }
+            0xA0 => replace(&mut out, &mut |o| o.push(' ')),
+            0x200B..=0x200D | 0xFEFF => replace(&mut out, &mut |_| {}),
+            _ => {}
         }
     }
+    out.push_str(&text[kept_from..]);
     out
 }
 
@@ -288,5 +311,8 @@ mod tests {
             "党委办公厅（室）：“三公”"
         );
         assert_eq!(normalize("a\u{00A0}b\u{200B}c"), "a bc");
+        assert_eq!(normalize("－５，合计：１２"), "-5，合计：12");
+        assert_eq!(normalize("⻔"), "门");
+        assert_eq!(normalize("plain ascii"), "plain ascii");
     }
 }

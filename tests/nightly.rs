@@ -38,13 +38,18 @@ fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Relative path → bytes of every Parquet file under `root`.
+/// Relative path → bytes of every published Parquet file under `root`, as
+/// readers see them: hidden directories (a run's `.staging-*`) are not part
+/// of any dataset.
 fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
             let p = e.path();
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "parquet") {
