@@ -11,9 +11,8 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use regex::Regex;
 use rust_decimal::Decimal;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 /// Amounts are Decimal128(38, 6): exact, with room for any printed precision.
 pub const VALUE_PRECISION: u8 = 38;
@@ -181,19 +180,43 @@ fn mantissa(d: Decimal) -> i128 {
     d.mantissa()
 }
 
-static BRACKET_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[(\d{3,12})\]").unwrap());
-
 fn is_digits(s: &str, lo: usize, hi: usize) -> bool {
     (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// "[20131]党委办公厅…" → 20131: a bracketed code opening a label.
+fn bracket_code(cell: &str) -> Option<&str> {
+    let rest = cell.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    is_digits(&rest[..end], 3, 12).then(|| &rest[..end])
+}
+
+/// Digits only, once whitespace is ignored: a code or row number the
+/// converter may have split with a space ("31000 1").
+fn is_spaced_digits(cell: &str) -> bool {
+    let mut digits = 0;
+    for c in cell.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if !c.is_whitespace() {
+            return false;
+        }
+    }
+    (1..=12).contains(&digits)
+}
+
+/// Which columns hold codes or row numbers, once per table.
+pub fn code_columns(columns: &[String]) -> Vec<bool> {
+    columns.iter().map(|c| is_code_column(c)).collect()
+}
+
 /// What a row's cells say about it, computed once per row: each cell's
 /// value, and for each column the nearest subject code and label at or left
-/// of it.
-pub struct RowFacts {
+/// of it, borrowed from the cells.
+pub struct RowFacts<'a> {
     pub values: Vec<Option<i128>>,
-    pub codes: Vec<Option<String>>,
-    pub labels: Vec<Option<String>>,
+    pub codes: Vec<Option<&'a str>>,
+    pub labels: Vec<Option<&'a str>>,
 }
 
 /// A row's subject code as seen from a column is the nearest code at or
@@ -201,60 +224,54 @@ pub struct RowFacts {
 /// ("[20131]党委办公厅…"), or a 3/5/7-digit cell followed by its name. Its
 /// label is the nearest text cell at or left of it that is not a code, an
 /// amount or a percentage. A cell of a code column has no value.
-pub fn row_facts(cells: &[Option<String>], columns: &[String]) -> RowFacts {
+pub fn row_facts<'a>(cells: &'a [Option<String>], code_col: &[bool]) -> RowFacts<'a> {
     let n = cells.len();
     let amounts: Vec<Option<i128>> = cells
         .iter()
         .map(|c| c.as_deref().and_then(parse_amount))
-        .collect();
-    let code_col: Vec<bool> = (0..n)
-        .map(|j| columns.get(j).is_some_and(|c| is_code_column(c)))
         .collect();
     let mut facts = RowFacts {
         values: Vec::with_capacity(n),
         codes: Vec::with_capacity(n),
         labels: Vec::with_capacity(n),
     };
-    let (mut code, mut label): (Option<String>, Option<String>) = (None, None);
+    let (mut code, mut label): (Option<&str>, Option<&str>) = (None, None);
     for k in 0..n {
+        let in_code_col = code_col.get(k).copied().unwrap_or(false);
         facts
             .values
-            .push(if code_col[k] { None } else { amounts[k] });
+            .push(if in_code_col { None } else { amounts[k] });
         if let Some(c) = cells[k].as_deref() {
             let named = cells.get(k + 1).is_some_and(|x| x.is_some())
                 && amounts.get(k + 1).is_some_and(|a| a.is_none());
-            if (is_digits(c, 3, 12) && code_col[k])
+            if (is_digits(c, 3, 12) && in_code_col)
                 || (matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named)
             {
-                code = Some(c.to_string());
-            } else if let Some(m) = c
-                .starts_with('[')
-                .then(|| BRACKET_CODE.captures(c))
-                .flatten()
-            {
-                code = Some(m[1].to_string());
+                code = Some(c);
+            } else if let Some(b) = bracket_code(c) {
+                code = Some(b);
             }
-            // A code the converter split with a space ("31000 1") is still a code.
-            let bare: String = c.chars().filter(|x| !x.is_whitespace()).collect();
-            let numeric = amounts[k].is_some() || is_digits(&bare, 1, 12) || c.ends_with('%');
+            let numeric = amounts[k].is_some() || is_spaced_digits(c) || c.ends_with('%');
             if !numeric {
-                label = Some(c.to_string());
+                label = Some(c);
             }
         }
-        facts.codes.push(code.clone());
-        facts.labels.push(label.clone());
+        facts.codes.push(code);
+        facts.labels.push(label);
     }
     facts
 }
 
 /// The subject code of a row as seen from column `j` (see [`row_facts`]).
 pub fn row_code(cells: &[Option<String>], columns: &[String], j: usize) -> Option<String> {
-    row_facts(cells, columns).codes.get(j).cloned().flatten()
+    let facts = row_facts(cells, &code_columns(columns));
+    facts.codes.get(j).copied().flatten().map(str::to_string)
 }
 
 /// The label of a row as seen from column `j` (see [`row_facts`]).
 pub fn row_label(cells: &[Option<String>], j: usize) -> Option<String> {
-    row_facts(cells, &[]).labels.get(j).cloned().flatten()
+    let facts = row_facts(cells, &[]);
+    facts.labels.get(j).copied().flatten().map(str::to_string)
 }
 
 fn n_cells(tables: &[Table]) -> u64 {
@@ -395,8 +412,9 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut label = StringBuilder::new();
     for r in records {
         for t in &r.tables {
+            let code_col = code_columns(&t.columns);
             for (ri, row) in t.rows.iter().enumerate() {
-                let facts = row_facts(&row.cells, &t.columns);
+                let facts = row_facts(&row.cells, &code_col);
                 for (j, cell) in row.cells.iter().enumerate() {
                     let Some(txt) = cell else { continue };
                     id.append_value(&r.report_id);
@@ -405,11 +423,11 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
                     rord.append_value(ri as u32 + 1);
                     cord.append_value(j as u32 + 1);
                     column.append_value(t.columns.get(j).map(String::as_str).unwrap_or(""));
-                    measure.append_option(t.measures.get(j).cloned().flatten());
+                    measure.append_option(t.measures.get(j).and_then(|m| m.as_deref()));
                     textb.append_value(txt);
                     value.append_option(facts.values[j]);
-                    code.append_option(facts.codes[j].as_deref());
-                    label.append_option(facts.labels[j].as_deref());
+                    code.append_option(facts.codes[j]);
+                    label.append_option(facts.labels[j]);
                 }
             }
         }

@@ -418,16 +418,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                 if stop.load(Ordering::Relaxed) {
                     return Ok(PartitionDone::default());
                 }
-                let records: Vec<ReportRecord> = indices
-                    .par_iter()
-                    .map(|&i| {
-                        let mut r = process_file(&files[i], &opts.config, &know);
-                        r.partition = partition.clone();
-                        finish_one(opts, &bar, &stop, &first_failure, r)
-                    })
-                    .collect();
-                let stats = sink::write_partitioned(&staging, &records, &sink_opts)?;
-                Ok(PartitionDone::of(&records, stats))
+                let mut writer = sink::PartitionWriter::new(&staging, partition, &sink_opts)?;
+                let mut done = PartitionDone::default();
+                for chunk in indices.chunks(REPORTS_PER_CHUNK) {
+                    let records: Vec<ReportRecord> = chunk
+                        .par_iter()
+                        .map(|&i| {
+                            let mut r = process_file(&files[i], &opts.config, &know);
+                            r.partition = partition.clone();
+                            finish_one(opts, &bar, &stop, &first_failure, r)
+                        })
+                        .collect();
+                    writer.write(&records.iter().collect::<Vec<_>>())?;
+                    done.add(&records);
+                }
+                done.stats = writer.finish()?;
+                Ok(done)
             })
             .collect()
     });
@@ -492,6 +498,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     Ok(summary)
 }
 
+/// Reports parsed and written together in pass 2. A partition is written
+/// chunk by chunk, so memory does not grow with the partition; the size is
+/// fixed (not tied to --jobs) so files are the same whatever the machine.
+const REPORTS_PER_CHUNK: usize = 16;
+
 /// What pass 2 keeps of a written partition.
 #[derive(Default)]
 struct PartitionDone {
@@ -504,12 +515,9 @@ struct PartitionDone {
 }
 
 impl PartitionDone {
-    fn of(records: &[ReportRecord], stats: sink::WriteStats) -> Self {
-        let mut d = PartitionDone {
-            parsed: records.len(),
-            stats,
-            ..Default::default()
-        };
+    fn add(&mut self, records: &[ReportRecord]) {
+        let d = self;
+        d.parsed += records.len();
         for r in records {
             d.entries.push(entry(r));
             for (k, v) in checks::tally(&r.checks) {
@@ -524,7 +532,6 @@ impl PartitionDone {
                 .filter(|c| c.is_some())
                 .count() as u64;
         }
-        d
     }
 }
 

@@ -8,10 +8,9 @@
 use crate::arrow_out;
 use crate::model::{Partition, ReportRecord};
 use anyhow::{Context, Result};
-use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -48,31 +47,110 @@ fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
         // No version or time inside the files: same input, same bytes.
         .set_created_by("fiscal-etl".to_string())
         .set_max_row_group_row_count(Some(opts.max_row_group_rows))
+        // Min/max per column chunk is what readers prune partitions' row
+        // groups with; per-page statistics and page indexes cost a pass
+        // over every value for files this small.
+        .set_statistics_enabled(EnabledStatistics::Chunk)
         .build())
 }
 
-fn write_file(path: &Path, batch: &RecordBatch, props: WriterProperties) -> Result<u64> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+/// Writes one partition's datasets as its reports arrive, in order: each
+/// dataset's file is opened on its first row and its row groups are flushed
+/// as they fill, so memory holds the reports of one chunk and the open row
+/// groups, never the whole partition.
+pub struct PartitionWriter {
+    root: PathBuf,
+    /// `city=…/year=…/report_type=…`
+    partition_dir: String,
+    file_name: String,
+    props: WriterProperties,
+    /// One per entry of [`DATASETS`]: the file and its writer, once opened.
+    writers: Vec<Option<(PathBuf, ArrowWriter<std::fs::File>)>>,
+    rows: [u64; DATASETS.len()],
+}
+
+impl PartitionWriter {
+    pub fn new(root: &Path, partition: &Partition, opts: &SinkOptions) -> Result<Self> {
+        Ok(PartitionWriter {
+            root: root.to_path_buf(),
+            partition_dir: partition.rel_dir(),
+            file_name: format!("{}.parquet", opts.file_stem),
+            props: properties(opts)?,
+            writers: DATASETS.iter().map(|_| None).collect(),
+            rows: [0; DATASETS.len()],
+        })
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props))
-        .with_context(|| format!("writing {}", path.display()))?;
-    w.write(batch)
-        .with_context(|| format!("writing {}", path.display()))?;
-    // Not synced here: one `syncfs` before the commit plan makes every
-    // staged file durable at once (see `commit`), instead of one fsync per
-    // file of thousands of partitions.
-    let file = w
-        .into_inner()
-        .with_context(|| format!("closing {}", path.display()))?;
-    Ok(file.metadata()?.len())
+
+    /// Appends the rows of `records` (in the order given) to every dataset.
+    pub fn write(&mut self, records: &[&ReportRecord]) -> Result<()> {
+        for (k, dataset) in DATASETS.iter().enumerate() {
+            let batch = match *dataset {
+                "reports" => arrow_out::reports_batch(records),
+                "tables" => arrow_out::tables_batch(records),
+                "cells" => arrow_out::cells_batch(records),
+                _ => arrow_out::checks_batch(records),
+            };
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            if self.writers[k].is_none() {
+                let path = self
+                    .root
+                    .join(dataset)
+                    .join(&self.partition_dir)
+                    .join(&self.file_name);
+                let dir = path.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                let file = std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+                let w = ArrowWriter::try_new(file, batch.schema(), Some(self.props.clone()))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                self.writers[k] = Some((path, w));
+            }
+            if let Some((path, w)) = self.writers[k].as_mut() {
+                w.write(&batch)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            self.rows[k] += batch.num_rows() as u64;
+        }
+        Ok(())
+    }
+
+    /// Closes every file. Not synced here: one `syncfs` before the commit
+    /// plan makes every staged file durable at once (see [`commit`]),
+    /// instead of an fsync per file of thousands of partitions.
+    pub fn finish(self) -> Result<WriteStats> {
+        let mut stats = WriteStats::default();
+        for (k, slot) in self.writers.into_iter().enumerate() {
+            let Some((path, w)) = slot else { continue };
+            let file = w
+                .into_inner()
+                .with_context(|| format!("closing {}", path.display()))?;
+            stats.bytes += file.metadata()?.len();
+            stats.files += 1;
+            *stats
+                .rows_per_dataset
+                .entry(DATASETS[k].to_string())
+                .or_default() += self.rows[k];
+        }
+        Ok(stats)
+    }
+}
+
+impl WriteStats {
+    pub fn add(&mut self, other: WriteStats) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        for (k, v) in other.rows_per_dataset {
+            *self.rows_per_dataset.entry(k).or_default() += v;
+        }
+    }
 }
 
 /// Writes every dataset of `records` under `root`, one file per dataset and
-/// partition (a dataset with no rows in a partition gets no file there,
-/// except `reports`, which has a row for every report).
+/// partition (a dataset with no rows in a partition gets no file there;
+/// `reports` has a row for every report).
 pub fn write_partitioned(
     root: &Path,
     records: &[ReportRecord],
@@ -85,27 +163,9 @@ pub fn write_partitioned(
     let mut stats = WriteStats::default();
     for (partition, mut group) in groups {
         group.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-        for dataset in DATASETS {
-            let batch = match dataset {
-                "reports" => arrow_out::reports_batch(&group),
-                "tables" => arrow_out::tables_batch(&group),
-                "cells" => arrow_out::cells_batch(&group),
-                _ => arrow_out::checks_batch(&group),
-            };
-            if batch.num_rows() == 0 && dataset != "reports" {
-                continue;
-            }
-            let path = root
-                .join(dataset)
-                .join(partition.rel_dir())
-                .join(format!("{}.parquet", opts.file_stem));
-            stats.bytes += write_file(&path, &batch, properties(opts)?)?;
-            stats.files += 1;
-            *stats
-                .rows_per_dataset
-                .entry(dataset.to_string())
-                .or_default() += batch.num_rows() as u64;
-        }
+        let mut w = PartitionWriter::new(root, partition, opts)?;
+        w.write(&group)?;
+        stats.add(w.finish()?);
     }
     Ok(stats)
 }
@@ -264,6 +324,7 @@ pub fn clean_leftovers(output_root: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::model::{ReportMeta, Row, Status, Table};
+    use arrow_array::RecordBatch;
     use arrow_array::{Array, Decimal128Array, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -367,6 +428,34 @@ mod tests {
             std::fs::read(a.path().join(p)).unwrap(),
             std::fs::read(b.path().join(p)).unwrap()
         );
+    }
+
+    #[test]
+    fn a_partition_written_in_chunks_is_one_file_with_every_row_in_order() {
+        let recs: Vec<ReportRecord> = ["a.txt", "b.txt", "c.txt"]
+            .iter()
+            .map(|p| record(p, qingyuan(), true))
+            .collect();
+        let d = tempfile::tempdir().unwrap();
+        let mut w = PartitionWriter::new(d.path(), &qingyuan(), &SinkOptions::default()).unwrap();
+        w.write(&[&recs[0], &recs[1]]).unwrap();
+        w.write(&[&recs[2]]).unwrap();
+        let stats = w.finish().unwrap();
+        assert_eq!(stats.files, 3, "reports, tables, cells; no checks rows");
+        assert_eq!(stats.rows_per_dataset["cells"], 6);
+        let dir = d
+            .path()
+            .join("cells/city=qingyuan/year=2025/report_type=budget");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        let cells = read(&dir.join("part-00000.parquet"));
+        let paths = cells
+            .column_by_name("source_path")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        let got: Vec<&str> = paths.iter().map(|p| p.unwrap()).collect();
+        assert_eq!(got, ["a.txt", "a.txt", "b.txt", "b.txt", "c.txt", "c.txt"]);
     }
 
     #[test]
