@@ -198,6 +198,16 @@ fn run(a: RunArgs) -> ExitCode {
                 message: &summary,
                 ..Default::default()
             });
+            let stages: Vec<String> = s
+                .stages
+                .iter()
+                .map(|(name, secs)| format!("{name} {secs:.2} s"))
+                .collect();
+            log.emit(Event {
+                level: "info",
+                message: &format!("stages: {}", stages.join(", ")),
+                ..Default::default()
+            });
             let failed_checks = s.checks.get("fail").copied().unwrap_or(0);
             if s.reports_failed > 0 || (a.strict && failed_checks > 0) {
                 ExitCode::from(1)

@@ -163,6 +163,8 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
     /// Checks per status (pass, rounding, fail) of the reports parsed.
     pub checks: BTreeMap<&'static str, usize>,
+    /// Wall seconds of each stage, in order: where a run's time goes.
+    pub stages: Vec<(&'static str, f64)>,
 }
 
 /// Why a run could not happen at all (exit status 2), or was stopped.
@@ -324,6 +326,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
 
     // Pass 1: which reports this run handles, and in which partition. Only
     // the metadata is read; no table is parsed and no text kept.
+    let mut stage_start = started;
+    let mut stages: Vec<(&'static str, f64)> = Vec::new();
+    let mut stage = |name: &'static str| {
+        stages.push((name, stage_start.elapsed().as_secs_f64()));
+        stage_start = Instant::now();
+    };
+    stage("discover");
     let scans: Vec<Scan> = in_pool(opts.jobs, || {
         files
             .par_iter()
@@ -411,6 +420,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let stop = AtomicBool::new(false);
     let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
     let parts: Vec<(Partition, Vec<usize>)> = by_partition.into_iter().collect();
+    stage("scan");
     let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
         parts
             .par_iter()
@@ -440,6 +450,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    stage("parse and write");
     if opts.fail_fast {
         if let Some((path, error)) = first_failure.lock().unwrap().take() {
             std::fs::remove_dir_all(&staging).ok();
@@ -481,6 +492,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         sink::commit(&staging, &opts.output, &plan)
     })()
     .map_err(out_err)?;
+    stage("commit");
+    summary.stages = stages;
 
     for e in &entries {
         match e.status.as_str() {

@@ -71,6 +71,7 @@ pub struct PartitionWriter {
 
 impl PartitionWriter {
     pub fn new(root: &Path, partition: &Partition, opts: &SinkOptions) -> Result<Self> {
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
         Ok(PartitionWriter {
             root: root.to_path_buf(),
             partition_dir: partition.rel_dir(),
@@ -94,14 +95,8 @@ impl PartitionWriter {
                 continue;
             }
             if self.writers[k].is_none() {
-                let path = self
-                    .root
-                    .join(dataset)
-                    .join(&self.partition_dir)
-                    .join(&self.file_name);
-                let dir = path.parent().unwrap_or(Path::new("."));
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                let rel = format!("{dataset}/{}/{}", self.partition_dir, self.file_name);
+                let path = self.root.join(staged_name(&rel));
                 let file = std::fs::File::create(&path)
                     .with_context(|| format!("creating {}", path.display()))?;
                 let w = ArrowWriter::try_new(file, batch.schema(), Some(self.props.clone()))
@@ -170,6 +165,20 @@ pub fn write_partitioned(
     Ok(stats)
 }
 
+/// The name under which the file published at `rel`
+/// (`cells/city=…/year=…/report_type=…/part-00000.parquet`) is staged: the
+/// same path flattened into one directory, `/` written `+` (a character no
+/// dataset, partition value or file stem contains). A flat staging
+/// directory costs no directory creation while writing and none to remove
+/// after the commit: with thousands of partitions that is most of a commit.
+pub fn staged_name(rel: &str) -> String {
+    rel.replace('/', "+")
+}
+
+fn published_name(staged: &str) -> String {
+    staged.replace('+', "/")
+}
+
 pub fn staging_dir(output_root: &Path, run_id: &str) -> PathBuf {
     output_root.join(format!(".staging-{run_id}"))
 }
@@ -177,6 +186,8 @@ pub fn staging_dir(output_root: &Path, run_id: &str) -> PathBuf {
 /// Name of the commit plan inside a staging directory. Its presence means
 /// every staged file is complete and the renames may be applied.
 const PLAN: &str = "_commit.json";
+/// The plan while it is being written.
+const COMMIT_TMP: &str = ".commit.tmp";
 
 /// The renames and deletions that publish a run, relative to the roots.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -211,10 +222,17 @@ pub fn plan_commit(
     stem: &str,
     owned: Option<&std::collections::BTreeSet<String>>,
 ) -> CommitPlan {
-    let mut moves = Vec::new();
-    rel_files(staging, staging, &mut moves);
-    moves.retain(|m| m != PLAN);
+    let mut moves: Vec<String> = std::fs::read_dir(staging)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != PLAN && n != COMMIT_TMP)
+        .map(|n| published_name(&n))
+        .collect();
     moves.sort();
+    let moving: std::collections::BTreeSet<&str> = moves.iter().map(String::as_str).collect();
     let mut existing = Vec::new();
     for dataset in DATASETS {
         rel_files(output, &output.join(dataset), &mut existing);
@@ -223,7 +241,7 @@ pub fn plan_commit(
     let mut deletes: Vec<String> = existing
         .into_iter()
         .filter(|e| e.ends_with(&format!("/{file}")))
-        .filter(|e| !moves.contains(e))
+        .filter(|e| !moving.contains(e.as_str()))
         .filter(|e| {
             owned.is_none_or(|o| {
                 // DATASET/city=…/year=…/report_type=…/file → the partition part.
@@ -245,7 +263,7 @@ pub fn commit(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
     let dir =
         std::fs::File::open(staging).with_context(|| format!("opening {}", staging.display()))?;
     rustix::fs::syncfs(&dir).with_context(|| format!("syncing {}", staging.display()))?;
-    let tmp = staging.join(".commit.tmp");
+    let tmp = staging.join(COMMIT_TMP);
     std::fs::write(&tmp, serde_json::to_vec(plan)?)
         .with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::File::open(&tmp)?.sync_all()?;
@@ -258,14 +276,19 @@ fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
     if success.exists() {
         std::fs::remove_file(&success)?;
     }
+    let mut made: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for m in &plan.moves {
-        let from = staging.join(m);
+        let from = staging.join(staged_name(m));
         let to = output.join(m);
         if !from.exists() {
             continue; // already moved by an earlier, interrupted attempt
         }
         if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            if !made.contains(dir) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                made.insert(dir.to_path_buf());
+            }
         }
         std::fs::rename(&from, &to).with_context(|| format!("committing {}", to.display()))?;
     }
@@ -389,10 +412,9 @@ mod tests {
         ];
         let stats = write_partitioned(d.path(), &recs, &SinkOptions::default()).unwrap();
         assert_eq!(stats.files, 4); // reports ×2, tables, cells
-        let cells = read(
-            &d.path()
-                .join("cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet"),
-        );
+        let cells = read(&d.path().join(staged_name(
+            "cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet",
+        )));
         assert_eq!(cells.num_rows(), 2, "the empty cell is not written");
         assert!(cells.schema().field_with_name("city").is_err());
         let value = cells
@@ -410,10 +432,9 @@ mod tests {
             .downcast_ref::<StringArray>()
             .unwrap();
         assert_eq!(label.value(1), "一、预算拨款");
-        let failed = read(
-            &d.path()
-                .join("reports/city=_unknown/year=0/report_type=_unknown/part-00000.parquet"),
-        );
+        let failed = read(&d.path().join(staged_name(
+            "reports/city=_unknown/year=0/report_type=_unknown/part-00000.parquet",
+        )));
         assert_eq!(failed.num_rows(), 1);
     }
 
@@ -423,10 +444,10 @@ mod tests {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         write_partitioned(a.path(), &recs, &SinkOptions::default()).unwrap();
         write_partitioned(b.path(), &recs, &SinkOptions::default()).unwrap();
-        let p = "cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet";
+        let p = staged_name("cells/city=qingyuan/year=2025/report_type=budget/part-00000.parquet");
         assert_eq!(
-            std::fs::read(a.path().join(p)).unwrap(),
-            std::fs::read(b.path().join(p)).unwrap()
+            std::fs::read(a.path().join(&p)).unwrap(),
+            std::fs::read(b.path().join(&p)).unwrap()
         );
     }
 
@@ -443,11 +464,16 @@ mod tests {
         let stats = w.finish().unwrap();
         assert_eq!(stats.files, 3, "reports, tables, cells; no checks rows");
         assert_eq!(stats.rows_per_dataset["cells"], 6);
-        let dir = d
-            .path()
-            .join("cells/city=qingyuan/year=2025/report_type=budget");
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        let cells = read(&dir.join("part-00000.parquet"));
+        let staged: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("cells+"))
+            .collect();
+        assert_eq!(
+            staged,
+            ["cells+city=qingyuan+year=2025+report_type=budget+part-00000.parquet"]
+        );
+        let cells = read(&d.path().join(&staged[0]));
         let paths = cells
             .column_by_name("source_path")
             .unwrap()
