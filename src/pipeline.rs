@@ -746,6 +746,20 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_vanished_after_the_walk_is_a_failure_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        let file = SourceFile {
+            path: d.path().join("gone.txt"),
+            rel_path: "x/gone.txt".into(),
+        };
+        let r = process_file(&file, &Config::default(), &Knowledge::default());
+        assert_eq!(r.status, Status::Failed);
+        let e = r.error.unwrap();
+        assert!(e.starts_with("cannot read x/gone.txt: "), "{e}");
+        assert_eq!(r.partition, Partition::unknown());
+    }
+
+    #[test]
     fn report_id_is_sha256_prefix() {
         assert_eq!(report_id(b"abc"), "ba7816bf8f01cfea");
     }

@@ -287,3 +287,70 @@ fn a_run_that_cannot_happen_exits_2() {
     let out = bin().args(["run", "--bogus"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Sizes a nightly run meets: a 200 MB report (a converter that glued a
+/// year of reports into one file), a single 50 MB line, a file that cannot
+/// be read, a directory symlink loop and a UTF-16 file, beside a good
+/// report. Each one fails alone or is read in full; the batch goes on.
+#[test]
+fn huge_unreadable_looping_and_utf16_inputs() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    let i = input.path();
+    let qingyuan = sample("000_7e5bca9fcb7b40a5.txt");
+    let copies = 200 * 1024 * 1024 / qingyuan.len() + 1;
+    std::fs::write(i.join("big.txt"), qingyuan.repeat(copies)).unwrap();
+    std::fs::write(i.join("line.txt"), b"2025 ".repeat(10 * 1024 * 1024)).unwrap();
+    std::fs::write(i.join("good.txt"), sample("004_54921d8d96e87ec6.txt")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in String::from_utf8(sample("003_e2aa0d4e68ff0396.txt"))
+        .unwrap()
+        .encode_utf16()
+    {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(i.join("utf16.txt"), utf16).unwrap();
+    std::fs::create_dir(i.join("sub")).unwrap();
+    std::os::unix::fs::symlink(i, i.join("sub/loop")).unwrap();
+    let locked = i.join("locked.txt");
+    std::fs::write(&locked, sample("002_c902f1b07777cdfc.txt")).unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    // Root reads any file: then the locked report is simply read.
+    let locked_readable = std::fs::read(&locked).is_ok();
+
+    let out = run(i, output.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("directory symlink loop"), "{stderr}");
+    let got = reports(output.path());
+    let find = |name: &str| got.iter().find(|(p, _, _)| p == name).unwrap().clone();
+    assert_eq!(find("big.txt").1, "ok");
+    assert_eq!(find("good.txt").1, "ok");
+    assert_eq!(find("utf16.txt").1, "ok");
+    let line = find("line.txt");
+    assert_eq!(line.1, "failed");
+    assert!(
+        line.2
+            .as_deref()
+            .unwrap()
+            .starts_with("line.txt: report metadata missing: city, year"),
+        "{line:?}"
+    );
+    let locked = find("locked.txt");
+    if locked_readable {
+        assert_eq!(locked.1, "ok");
+    } else {
+        assert_eq!(locked.1, "failed");
+        assert!(locked.2.unwrap().starts_with("cannot read locked.txt"));
+    }
+    // The 200 MB report is read in full: every copy's 13 tables.
+    let tables = read_all(&output.path().join("tables/city=qingyuan"));
+    let n: usize = tables.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(n, 13 * copies);
+    // The UTF-16 copy gives the tables of the Jiangmen report.
+    let jiangmen: usize = read_all(&output.path().join("tables/city=jiangmen"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(jiangmen, 13);
+}
