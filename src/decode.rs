@@ -99,10 +99,20 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         });
     }
     // These are Chinese reports: GB18030 (a superset of GBK and GB2312), or
-    // Big5 when the detector says so. A single-byte encoding would "decode"
-    // any bytes, so it is never accepted: such a file is undecodable.
-    // The detector only tells GB18030 from Big5; a prefix is plenty for
-    // that, and feeding it a whole report costs more than decoding it.
+    // Big5. A single-byte encoding would "decode" any bytes, so it is never
+    // accepted: such a file is undecodable. Big5 bytes are mostly valid
+    // GB18030 too (as nonsense), so a GB18030 reading is taken when it says
+    // what every report says, 预算 or 决算; otherwise the detector decides.
+    // It sees a prefix only: plenty to tell GB18030 from Big5, and feeding
+    // it a whole report costs more than decoding it.
+    if let Some(text) = strict(GB18030, bytes) {
+        if text.contains("预算") || text.contains("决算") {
+            return Ok(Decoded {
+                text,
+                encoding: "GB18030",
+            });
+        }
+    }
     let mut det = chardetng::EncodingDetector::new();
     let prefix = &bytes[..bytes.len().min(DETECT_PREFIX)];
     det.feed(prefix, prefix.len() == bytes.len());
@@ -280,6 +290,15 @@ mod tests {
         let d = decode_report(&bytes).unwrap();
         assert_eq!(d.encoding, "GB18030");
         assert_eq!(d.text, SAMPLE);
+    }
+
+    #[test]
+    fn big5_is_told_from_gb18030() {
+        let traditional = "二〇二四年部門預算\n單位：萬元\n收支總體情況表\n一般公共服務支出 28,023.69\n衛生健康支出 1,685.52\n本年收入合計 29,709.21\n".repeat(3);
+        let (bytes, _, _) = encoding_rs::BIG5.encode(&traditional);
+        let d = decode_report(&bytes).unwrap();
+        assert_eq!(d.encoding, "Big5");
+        assert_eq!(d.text, traditional);
     }
 
     #[test]
