@@ -189,16 +189,27 @@ pub fn department_of(line: &str) -> Option<String> {
 /// The cheap test before [`department_in`]: this runs on every line of
 /// every report.
 fn may_name_department(line: &str) -> bool {
-    (line.contains('：') || line.contains(':')) && (line.contains("部门") || line.contains("单位"))
+    (line.contains('：') || line.contains(':'))
+        && (line.contains("部门") || line.contains("单位"))
+        // Without 单 there is no unit statement to skip, and the squashed
+        // line starts with its first character (unless a tag comes first).
+        && (line.contains('单')
+            || line
+                .trim_start_matches(is_space)
+                .starts_with(['编', '部', '预', '<']))
 }
 
 /// [`department_of`] on the squashed line.
 fn department_in(squashed: &str) -> Option<&str> {
     // "单位：万元单位名称：X" → look at what follows the unit statement.
-    let rest = match UNIT.find(squashed) {
-        Some(m) => &squashed[m.end()..],
-        None => squashed,
+    let rest = match squashed.contains("单位").then(|| UNIT.find(squashed)) {
+        Some(Some(m)) => &squashed[m.end()..],
+        _ => squashed,
     };
+    // DEPT_LINE's alternatives start with one of these characters.
+    if !rest.starts_with(['编', '单', '部', '预']) {
+        return None;
+    }
     let caps = DEPT_LINE.captures(rest)?;
     let name = caps.get(1)?.as_str();
     // Stop at a glued unit statement on the right ("部门：X单位：万元").
