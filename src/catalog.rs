@@ -7,6 +7,7 @@ use crate::model::{ReportType, Table};
 use anyhow::{Context, Result};
 use regex::Regex;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -28,6 +29,10 @@ pub struct Kind {
     /// Whole header paths → measure, overriding the word-by-word names.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The title and aliases normalised, built after loading (every table
+    /// title is compared with them).
+    #[serde(skip)]
+    names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,20 +53,69 @@ pub fn normalize(s: &str) -> String {
     static PREFIX: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(表\s*\d+(-\d+)?|[一二三四五六七八九十]+、)").unwrap());
     static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(19|20)\d{2}年(度)?").unwrap());
-    let s: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect();
-    let s = PREFIX.replace(&s, "");
-    let s = YEAR.replace(&s, "");
-    s.chars()
-        .filter(|c| !"\"“”'‘’（）()[]【】、，,。:：-—_·.".contains(*c))
-        .collect()
+    let is_blank = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let squashed: Cow<str> = if s.contains(is_blank) {
+        Cow::Owned(s.split(is_blank).collect())
+    } else {
+        Cow::Borrowed(s)
+    };
+    let mut rest: &str = &squashed;
+    // The patterns are anchored: test the first characters before running them.
+    if rest.starts_with([
+        '表', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十',
+    ]) {
+        if let Some(m) = PREFIX.find(rest) {
+            rest = &rest[m.end()..];
+        }
+    }
+    if rest.starts_with("19") || rest.starts_with("20") {
+        if let Some(m) = YEAR.find(rest) {
+            rest = &rest[m.end()..];
+        }
+    }
+    rest.split(is_ignored_punctuation).collect()
+}
+
+/// Punctuation, quotes and brackets that [`normalize`] drops.
+fn is_ignored_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '“'
+            | '”'
+            | '\''
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '【'
+            | '】'
+            | '、'
+            | '，'
+            | ','
+            | '。'
+            | ':'
+            | '：'
+            | '-'
+            | '—'
+            | '_'
+            | '·'
+            | '.'
+    )
 }
 
 impl Catalog {
     pub fn parse(text: &str) -> Result<Self> {
         let mut c: Catalog = toml::from_str(text)?;
+        for k in &mut c.kinds {
+            k.names = std::iter::once(&k.title)
+                .chain(&k.aliases)
+                .map(|s| normalize(s))
+                .collect();
+        }
         c.measure_index = c
             .measures
             .iter()
@@ -92,17 +146,11 @@ impl Catalog {
             (Some(rt), Some(r)) => rt == r.as_str(),
             _ => true,
         };
-        let names = |k: &Kind| -> Vec<String> {
-            std::iter::once(&k.title)
-                .chain(&k.aliases)
-                .map(|s| normalize(s))
-                .collect()
-        };
         if let Some(k) = self
             .kinds
             .iter()
             .filter(eligible)
-            .find(|k| names(k).contains(&t))
+            .find(|k| k.names.contains(&t))
         {
             return Some(k);
         }
@@ -110,8 +158,8 @@ impl Catalog {
             .iter()
             .filter(eligible)
             .filter_map(|k| {
-                names(k)
-                    .into_iter()
+                k.names
+                    .iter()
                     .filter(|n| !n.is_empty() && t.contains(n.as_str()))
                     .map(|n| n.chars().count())
                     .max()
@@ -154,6 +202,28 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `normalize` as first written, step by step.
+    fn normalize_reference(s: &str) -> String {
+        let prefix = Regex::new(r"^(表\s*\d+(-\d+)?|[一二三四五六七八九十]+、)").unwrap();
+        let year = Regex::new(r"^(19|20)\d{2}年(度)?").unwrap();
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+            .collect();
+        let s = prefix.replace(&s, "");
+        let s = year.replace(&s, "");
+        s.chars()
+            .filter(|c| !"\"“”'‘’（）()[]【】、，,。:：-—_·.".contains(*c))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_agrees_with_the_reference(s in "[表一二十、 　0-9２年度19合计（）()\\-—.,“”a]{0,16}") {
+            proptest::prop_assert_eq!(normalize(&s), normalize_reference(&s));
+        }
+    }
 
     #[test]
     fn builtin_catalog_parses_with_unique_ids() {

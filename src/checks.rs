@@ -125,7 +125,11 @@ pub fn amount(cell: Option<&str>) -> Option<Decimal> {
     if !text::is_amount(t) {
         return None;
     }
-    Decimal::from_str(&t.replace(',', "")).ok()
+    if t.contains(',') {
+        Decimal::from_str(&t.replace(',', "")).ok()
+    } else {
+        Decimal::from_str(t).ok()
+    }
 }
 
 fn judge(actual: Decimal, expected: Decimal, summands: usize) -> (Decimal, CheckStatus) {
@@ -176,51 +180,66 @@ fn make(
 fn amount_columns(t: &Table) -> Vec<usize> {
     (0..t.columns.len())
         .filter(|&j| {
-            let cells: Vec<&str> = t
-                .rows
-                .iter()
-                .filter_map(|r| r.cells.get(j)?.as_deref())
-                .collect();
-            let n = cells.iter().filter(|c| text::is_decimal_amount(c)).count();
-            n > 0 && n * 5 >= cells.len() * 4
+            let (mut filled, mut n) = (0, 0);
+            for c in t.rows.iter().filter_map(|r| r.cells.get(j)?.as_deref()) {
+                filled += 1;
+                n += usize::from(text::is_decimal_amount(c));
+            }
+            n > 0 && n * 5 >= filled * 4
         })
         .collect()
 }
 
 fn is_total_label(s: &str) -> bool {
+    // Normalising only removes characters: without 计 there is no 合计/总计.
+    if !s.contains('计') {
+        return false;
+    }
     let s = normalize(s);
     s == "合计" || s == "总计" || (s.ends_with("合计") && s.chars().count() <= 8)
 }
 
 /// Runs every check of one report.
 pub fn check_report(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Check> {
+    // Every check starts from the amount columns: find them once per table.
+    let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
     let mut out = Vec::new();
-    for t in tables {
-        out.extend(subject_tree(t));
-        out.extend(column_sums(t));
-        out.extend(two_sided(t));
+    for (t, amounts) in tables.iter().zip(&amounts) {
+        out.extend(subject_tree_of(t, amounts));
+        out.extend(column_sums_of(t, amounts));
+        out.extend(two_sided_of(t, amounts));
     }
-    out.extend(cross_table(tables, rules));
-    out.extend(prose_checks(tables, prose, rules));
+    out.extend(cross_table_of(tables, &amounts, rules));
+    out.extend(prose_checks_of(tables, &amounts, prose, rules));
     out
 }
 
 /// The subject code of a row in a segment: a code column, or a bracketed
 /// code at the start of a label ("[30101]基本工资").
-fn code_in(cell: Option<&str>) -> Option<String> {
+fn code_in(cell: Option<&str>) -> Option<&str> {
     static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[(\d{3,7})\]").unwrap());
     let c = cell?.trim();
     if c.len() >= 3 && c.len() <= 7 && c.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(c.to_string());
+        return Some(c);
     }
-    BRACKET.captures(c).map(|m| m[1].to_string())
+    if !c.starts_with('[') {
+        return None;
+    }
+    BRACKET
+        .captures(c)
+        .and_then(|m| m.get(1))
+        .map(|g| g.as_str())
 }
 
 /// 类 = Σ 款, 款 = Σ 项 (functional 3/5/7 digits, economic 3/5 digits),
 /// and the 合计 row = Σ 类 rows. Side-by-side tables are checked per side:
 /// a side runs from its code column to the next one.
 pub fn subject_tree(t: &Table) -> Vec<Check> {
-    let amounts = amount_columns(t);
+    subject_tree_of(t, &amount_columns(t))
+}
+
+/// [`subject_tree`] given the table's amount columns.
+fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
     let width = t.columns.len();
     // Columns that carry codes (a code column or bracketed labels).
     let code_cols: Vec<usize> = (0..width)
@@ -254,7 +273,7 @@ pub fn subject_tree(t: &Table) -> Vec<Check> {
         if cols.is_empty() {
             continue;
         }
-        let codes: Vec<(usize, String)> = t
+        let codes: Vec<(usize, &str)> = t
             .rows
             .iter()
             .enumerate()
@@ -278,7 +297,7 @@ pub fn subject_tree(t: &Table) -> Vec<Check> {
             let kids: Vec<usize> = codes[ci + 1..]
                 .iter()
                 .take_while(|(_, c)| c.len() > code.len())
-                .filter(|(_, c)| c.len() == code.len() + 2 && c.starts_with(code.as_str()))
+                .filter(|(_, c)| c.len() == code.len() + 2 && c.starts_with(code))
                 .map(|(i, _)| *i)
                 .collect();
             if kids.is_empty() {
@@ -359,6 +378,9 @@ fn children_of<'a>(cols: &'a [String], prefix: &[&str]) -> Vec<(&'a str, Vec<usi
 }
 
 fn is_total_word(s: &str) -> bool {
+    if !s.contains('计') {
+        return false;
+    }
     let s = normalize(s);
     s == "合计" || s == "小计" || s == "总计" || s.ends_with("合计")
 }
@@ -391,7 +413,11 @@ fn stand_in(cols: &[String], prefix: &[&str], leaves: &[usize], amounts: &[usize
 /// sibling named 其中… is a breakdown: it counts only if the sum holds with
 /// it.
 pub fn column_sums(t: &Table) -> Vec<Check> {
-    let amounts = amount_columns(t);
+    column_sums_of(t, &amount_columns(t))
+}
+
+/// [`column_sums`] given the table's amount columns.
+fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
     let mut out = Vec::new();
     let mut stack: Vec<Vec<&str>> = vec![vec![]];
     while let Some(prefix) = stack.pop() {
@@ -418,7 +444,7 @@ pub fn column_sums(t: &Table) -> Vec<Check> {
             }
             let mut p = prefix.clone();
             p.push(h);
-            let cols = stand_in(&t.columns, &p, v, &amounts);
+            let cols = stand_in(&t.columns, &p, v, amounts);
             if !cols.is_empty() {
                 parts.push((normalize(h).starts_with("其中"), cols));
             }
@@ -471,12 +497,17 @@ pub fn column_sums(t: &Table) -> Vec<Check> {
 /// it, likewise for 支出; 总计 = 本年合计 + the first-level rows between them;
 /// 收入总计 = 支出总计.
 pub fn two_sided(t: &Table) -> Vec<Check> {
+    two_sided_of(t, &amount_columns(t))
+}
+
+/// [`two_sided`] given the table's amount columns.
+fn two_sided_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
     let sides: Vec<(usize, usize)> = ["收入", "支出"]
         .iter()
         .filter_map(|side| {
             let in_side = |j: &usize| t.columns[*j].split('/').next() == Some(*side);
             let label = (0..t.columns.len()).find(|j| in_side(j))?;
-            let value = amount_columns(t).into_iter().find(|j| in_side(j))?;
+            let value = amounts.iter().copied().find(|j| in_side(j))?;
             Some((label, value))
         })
         .collect();
@@ -577,12 +608,18 @@ pub fn two_sided(t: &Table) -> Vec<Check> {
 }
 
 /// The figure a reference points to, with its table ordinal and unit.
-fn resolve<'a>(tables: &'a [Table], r: &CellRef) -> Option<(&'a Table, Decimal, String)> {
-    let t = tables
+/// `amounts` holds the amount columns of each table.
+fn resolve<'a>(
+    tables: &'a [Table],
+    amounts: &[Vec<usize>],
+    r: &CellRef,
+) -> Option<(&'a Table, Decimal, String)> {
+    let ti = tables
         .iter()
-        .find(|t| t.kind.as_deref() == Some(r.kind.as_str()))?;
+        .position(|t| t.kind.as_deref() == Some(r.kind.as_str()))?;
+    let t = &tables[ti];
     let want = normalize(&r.column);
-    let col = amount_columns(t).into_iter().find(|&j| {
+    let col = amounts[ti].iter().copied().find(|&j| {
         let path = normalize(&t.columns[j]);
         path.starts_with(&want) || path.ends_with(&want)
     })?;
@@ -619,12 +656,22 @@ fn to_wan(v: Decimal, unit: Option<&str>) -> Decimal {
 }
 
 pub fn cross_table(tables: &[Table], rules: &CheckRules) -> Vec<Check> {
+    let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
+    cross_table_of(tables, &amounts, rules)
+}
+
+/// [`cross_table`] given the amount columns of each table.
+fn cross_table_of(tables: &[Table], amounts: &[Vec<usize>], rules: &CheckRules) -> Vec<Check> {
     let mut out = Vec::new();
     for c in &rules.cross_check {
-        let Some((lt, lv, ldesc)) = resolve(tables, &c.left) else {
+        let Some((lt, lv, ldesc)) = resolve(tables, amounts, &c.left) else {
             continue;
         };
-        let rights: Vec<_> = c.right.iter().map(|r| resolve(tables, r)).collect();
+        let rights: Vec<_> = c
+            .right
+            .iter()
+            .map(|r| resolve(tables, amounts, r))
+            .collect();
         if rights.iter().any(|r| r.is_none()) {
             continue;
         }
@@ -648,10 +695,18 @@ pub fn cross_table(tables: &[Table], rules: &CheckRules) -> Vec<Check> {
 }
 
 pub fn prose_checks(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Check> {
-    let flat: String = prose
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect();
+    let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
+    prose_checks_of(tables, &amounts, prose, rules)
+}
+
+/// [`prose_checks`] given the amount columns of each table.
+fn prose_checks_of(
+    tables: &[Table],
+    amounts: &[Vec<usize>],
+    prose: &str,
+    rules: &CheckRules,
+) -> Vec<Check> {
+    let flat: String = prose.split(text::is_space).collect();
     let mut out = Vec::new();
     for (p, re) in rules.prose_check.iter().zip(&rules.prose_patterns) {
         let Some(m) = re.captures(&flat) else {
@@ -660,7 +715,7 @@ pub fn prose_checks(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Ch
         let Some(stated) = m.get(1).and_then(|g| amount(Some(g.as_str()))) else {
             continue;
         };
-        let Some((t, v, desc)) = resolve(tables, &p.target) else {
+        let Some((t, v, desc)) = resolve(tables, amounts, &p.target) else {
             continue;
         };
         let stated = to_wan(stated, Some(p.unit.as_str()));

@@ -303,9 +303,9 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .iter()
         .filter(|l| {
             !l.is_blank()
-                && !text::is_furniture(l.text)
+                && !l.is_furniture()
                 && text::table_number(l.text).is_none()
-                && squash(l.text) != title_key
+                && l.squashed != title_key
                 && !text::is_column_number_row(&words_of(l.text))
                 // Sentences introducing the table ("…情况如下：").
                 && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
@@ -313,7 +313,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .collect();
     let first_data = content.iter().position(|l| is_data_start(l.text))?;
     let header_lines: Vec<&str> = content[..first_data].iter().map(|l| l.text).collect();
-    let header_keys: Vec<String> = header_lines.iter().map(|l| squash(l)).collect();
+    let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
     let code_col = hw.iter().flatten().any(|w| classify_col(w) == Col::Code);
 
@@ -321,7 +321,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut data: Vec<&Line> = Vec::new();
     let mut skipping = false;
     for l in &content[first_data..] {
-        let key = squash(l.text);
+        let key = l.squashed;
         if !header_keys.is_empty() && key == header_keys[0] {
             skipping = true;
             continue;
@@ -368,7 +368,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         let lone_code = ws.len() == 1 && text::is_code(ws[0]);
         if let Some(last) = rows.last_mut() {
             if last.tail_open && pre.is_empty() && !indented && !lone_code {
-                last.tail.push_str(&squash(l.text));
+                last.tail.push_str(l.squashed);
                 if last.tail.ends_with('。') {
                     last.tail_open = false;
                 }
@@ -470,15 +470,10 @@ fn is_data_start(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::SourceLines;
 
-    fn lines(text: &str) -> Vec<Line<'_>> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                no: i as u32 + 1,
-                text: t,
-            })
-            .collect()
+    fn rebuild(text: &str, title: &str) -> Option<Grid> {
+        super::rebuild(&SourceLines::new(text).lines(), title)
     }
 
     fn cells(r: &Row) -> Vec<Option<&str>> {
@@ -488,7 +483,7 @@ mod tests {
     #[test]
     fn two_sided_table_with_one_sided_rows() {
         let text = "收入 支出\n\n项目 预算 项目 预算\n\n一、预算拨款 28,023.69 一、一般公共服务支出 1.65\n\n四、公共安全支出 0.00\n\n收入总计 28,023.69 支出总计 28,023.69\n 收入 支出\n\n项目 预算 项目 预算\n\n五、教育支出 0.00";
-        let g = rebuild(&lines(text), "收支总体情况表").unwrap();
+        let g = rebuild(text, "收支总体情况表").unwrap();
         assert_eq!(
             g.columns,
             ["收入/项目", "收入/预算", "支出/项目", "支出/预算"]
@@ -507,7 +502,7 @@ mod tests {
     #[test]
     fn wrapped_labels_and_codes() {
         let text = "科目编码 科目名称 合计 基本支出\n201 一般公共服务支出 1.65 1.65\n\n20131\n　党委办公厅（室）及相关\n\n机构事务\n1.65 1.65\n合计 1.65 1.65";
-        let g = rebuild(&lines(text), "支出总体情况表").unwrap();
+        let g = rebuild(text, "支出总体情况表").unwrap();
         assert_eq!(g.columns, ["科目编码", "科目名称", "合计", "基本支出"]);
         assert_eq!(
             cells(&g.rows[1]),
@@ -527,7 +522,7 @@ mod tests {
     #[test]
     fn row_numbers_place_one_sided_rows() {
         let text = "收入 支出\n项目 行次 决算数 项目 行次 决算数\n栏次 1 栏次 2\n一、财政拨款收入 1 814.59 一、一般公共服务支出 31 0.00\n9 九、卫生健康支出 39 670.88";
-        let g = rebuild(&lines(text), "收入支出决算总表").unwrap();
+        let g = rebuild(text, "收入支出决算总表").unwrap();
         assert_eq!(g.columns.len(), 6);
         assert_eq!(
             cells(&g.rows[1]),
@@ -545,7 +540,7 @@ mod tests {
     #[test]
     fn side_by_side_code_series() {
         let text = "人员经费 公用经费\n经济分类科目编码 科目名称 金额 经济分类科目编码 科目名称 金额\n30399 其他补助 0.02 30240 税金及附加费用 0.00\n30299 其他商品和服务支出 0.49";
-        let g = rebuild(&lines(text), "基本支出决算明细表").unwrap();
+        let g = rebuild(text, "基本支出决算明细表").unwrap();
         assert_eq!(
             cells(&g.rows[1]),
             [
@@ -562,7 +557,7 @@ mod tests {
     #[test]
     fn text_column_after_amounts() {
         let text = "项目 预算数（单位：万元） 绩效目标\n城乡居民基本医疗保险 9457\n通过开展市级补助\n项目，实现平衡。\n提前下达医疗救助省\n级补助资金\n21714\n科学确定对象。";
-        let g = rebuild(&lines(text), "重点项目预算绩效目标情况").unwrap();
+        let g = rebuild(text, "重点项目预算绩效目标情况").unwrap();
         assert_eq!(g.columns, ["项目", "预算数（单位：万元）", "绩效目标"]);
         assert_eq!(
             cells(&g.rows[0]),

@@ -2,7 +2,7 @@
 //! leaves at the bottom; each column is named by its path from the root
 //! ("财政拨款收入/一般公共预算").
 
-use super::text::{is_space, squash};
+use super::text::{is_space, squash_cow};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -21,7 +21,7 @@ static HEADER_WORD_END: LazyLock<Regex> = LazyLock::new(|| {
 /// Does a cell read like a header word (short, no sentence punctuation,
 /// ending in a header noun)?
 pub fn is_header_word(cell: &str) -> bool {
-    let s = squash(cell);
+    let s = squash_cow(cell);
     let s = strip_paren_suffix(&s);
     if s.is_empty() || s.chars().count() > 24 || s.contains('。') || s.contains('；') {
         return false;

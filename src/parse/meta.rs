@@ -2,10 +2,10 @@
 //! department, the city or county it belongs to, the fiscal year and
 //! whether it is a budget or final accounts.
 
-use super::text::{self, squash};
-use super::Line;
+use super::text::{self, is_space, squash};
 use crate::model::{ReportMeta, ReportType};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -35,28 +35,40 @@ fn most_frequent<T: Ord + Clone>(votes: &[T]) -> Option<T> {
         .map(|(v, _)| v.clone())
 }
 
-pub fn read_meta(lines: &[Line]) -> ReportMeta {
+/// Reads the metadata from the text of each line.
+pub fn read_meta(lines: &[&str]) -> ReportMeta {
     // Headings may wrap ("2021 年" / "广州市医疗保障局部门预算"): read the
-    // text as one squashed string per paragraph window of two lines.
-    let squashed: Vec<String> = lines
+    // text as one squashed string per paragraph window of two lines. Only a
+    // line naming 部门预算/决算 (or a short line before one) can state the
+    // year and type, so only those lines are squashed.
+    let nonblank: Vec<&str> = lines
         .iter()
-        .filter(|l| !l.is_blank())
-        .map(|l| squash(l.text))
+        .copied()
+        .filter(|t| !t.trim_matches(is_space).is_empty())
+        .collect();
+    let mentioning: Vec<Option<String>> = nonblank
+        .iter()
+        .map(|t| {
+            // Squashing only removes characters: a line lacking one of
+            // them cannot name 部门预算/决算 once squashed either.
+            let may_mention = t.contains('部')
+                && t.contains('门')
+                && t.contains('算')
+                && (t.contains('预') || t.contains('决'));
+            if !may_mention {
+                return None;
+            }
+            Some(squash(t)).filter(|s| mentions(s))
+        })
         .collect();
     let mut year_types = Vec::new();
-    for w in 0..squashed.len() {
-        // Only a line naming 部门预算/决算 (or a short line before one) can
-        // state the year and type; skip the regex everywhere else.
-        let mentions = |s: &str| s.contains("部门") && (s.contains("预算") || s.contains("决算"));
-        let short_before =
-            squashed[w].len() < 16 && squashed.get(w + 1).is_some_and(|n| mentions(n));
-        if !mentions(&squashed[w]) && !short_before {
-            continue;
-        }
-        let joined = if short_before {
-            format!("{}{}", squashed[w], squashed[w + 1])
-        } else {
-            squashed[w].clone()
+    for (w, line) in nonblank.iter().enumerate() {
+        let next = mentioning.get(w + 1).and_then(Option::as_deref);
+        let short_before = next.is_some() && text::squash_cow(line).len() < 16;
+        let joined = match (&mentioning[w], next) {
+            (_, Some(next)) if short_before => Cow::Owned(format!("{}{next}", squash(line))),
+            (Some(s), _) => Cow::Borrowed(s.as_str()),
+            (None, _) => continue,
         };
         for c in YEAR_TYPE.captures_iter(&joined) {
             let year: i32 = c[1].parse().unwrap_or(0);
@@ -75,9 +87,9 @@ pub fn read_meta(lines: &[Line]) -> ReportMeta {
 
     let depts: Vec<String> = lines
         .iter()
-        .filter_map(|l| text::department_of(l.text))
+        .filter_map(|t| text::department_of(t))
         .collect();
-    let department = most_frequent(&depts).or_else(|| department_from_title(&squashed));
+    let department = most_frequent(&depts).or_else(|| department_from_title(&mentioning));
     let city = department.as_deref().and_then(city_of);
     let title = match (&department, year, report_type) {
         (Some(d), Some(y), Some(t)) => Some(format!(
@@ -98,13 +110,20 @@ pub fn read_meta(lines: &[Line]) -> ReportMeta {
     }
 }
 
-/// "广州市医疗保障局2021年部门预算" on a cover → 广州市医疗保障局.
-fn department_from_title(squashed: &[String]) -> Option<String> {
+/// Does a squashed line name 部门预算 or 部门决算?
+fn mentions(s: &str) -> bool {
+    s.contains("部门") && (s.contains("预算") || s.contains("决算"))
+}
+
+/// "广州市医疗保障局2021年部门预算" on a cover → 广州市医疗保障局. Takes the
+/// squashed non-blank lines that [`mentions`] (None for the others): the
+/// cover title is one of them.
+fn department_from_title(mentioning: &[Option<String>]) -> Option<String> {
     static COVER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:(?:19|20)\d{2}年度?)?(.{2,30}?)(?:(?:19|20)\d{2}年度?)?部门(?:预算|决算)$")
             .unwrap()
     });
-    squashed.iter().take(60).find_map(|s| {
+    mentioning.iter().take(60).flatten().find_map(|s| {
         COVER
             .captures(s)
             .map(|c| c[1].to_string())
@@ -122,14 +141,8 @@ pub fn city_of(department: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<Line<'_>> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                no: i as u32 + 1,
-                text: t,
-            })
-            .collect()
+    fn lines(text: &str) -> Vec<&str> {
+        text.split('\n').collect()
     }
 
     #[test]

@@ -24,8 +24,10 @@ pub mod text;
 
 use crate::model::{ParsedReport, Table};
 use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::LazyLock;
-use text::{is_space, squash};
+use text::is_space;
 
 pub use meta::read_meta;
 
@@ -34,6 +36,9 @@ pub use meta::read_meta;
 pub struct Line<'a> {
     pub no: u32,
     pub text: &'a str,
+    /// `text::squash(text)`. Many rules look at a line's squashed form, so
+    /// it is made once per line (see [`SourceLines`]).
+    pub squashed: &'a str,
 }
 
 impl Line<'_> {
@@ -42,6 +47,37 @@ impl Line<'_> {
     }
     pub fn is_tabbed(&self) -> bool {
         self.text.contains('\t')
+    }
+    pub fn is_furniture(&self) -> bool {
+        text::is_furniture(self.text, self.squashed)
+    }
+}
+
+/// The lines of a report and their squashed forms, which the [`Line`]s
+/// borrow.
+pub struct SourceLines<'t> {
+    texts: Vec<&'t str>,
+    squashed: Vec<Cow<'t, str>>,
+}
+
+impl<'t> SourceLines<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let texts = line_texts(text);
+        let squashed = texts.iter().map(|t| text::squash_cow(t)).collect();
+        SourceLines { texts, squashed }
+    }
+
+    pub fn lines(&self) -> Vec<Line<'_>> {
+        self.texts
+            .iter()
+            .zip(&self.squashed)
+            .enumerate()
+            .map(|(i, (text, squashed))| Line {
+                no: (i + 1) as u32,
+                text,
+                squashed,
+            })
+            .collect()
     }
 }
 
@@ -77,25 +113,23 @@ struct Anchor {
     body_start: usize,
 }
 
-fn lines_of(text: &str) -> Vec<Line<'_>> {
+/// The text of each line, line `i + 1` at index `i`.
+fn line_texts(text: &str) -> Vec<&str> {
     text.split('\n')
-        .enumerate()
-        .map(|(i, t)| Line {
-            no: (i + 1) as u32,
-            text: t.trim_end_matches(['\r', ' ']),
-        })
+        .map(|t| t.trim_end_matches(['\r', ' ']))
         .collect()
 }
 
 /// The report's metadata alone (cheaper than a full parse).
 pub fn read_report_meta(text: &str) -> crate::model::ReportMeta {
-    read_meta(&lines_of(text))
+    read_meta(&line_texts(text))
 }
 
 /// Parses a whole report: its metadata and every table.
 pub fn parse_report(text: &str) -> ParsedReport {
-    let lines = lines_of(text);
-    let meta = read_meta(&lines);
+    let source = SourceLines::new(text);
+    let lines = source.lines();
+    let meta = read_meta(&source.texts);
     let tables = find_tables(&lines);
     let damage = truncation(&lines, &tables).into_iter().collect();
     ParsedReport {
@@ -129,23 +163,27 @@ fn truncation(lines: &[Line], tables: &[Table]) -> Option<String> {
     })
 }
 
-fn is_title_line(line: &str) -> bool {
-    let raw = line.trim_matches(is_space);
+fn is_title_line(line: Line) -> bool {
+    let raw = line.text.trim_matches(is_space);
     if !(raw.contains('表') || raw.contains("清单")) || raw.len() > 240 {
         return false;
     }
     if raw.contains('\t') || raw.starts_with('-') || raw.starts_with('·') {
         return false;
     }
-    let s = squash(raw);
-    if PART_HEADING.is_match(&s) || text::unit_of(&s).is_some() {
+    let s = line.squashed;
+    if is_part_heading(s) || text::unit_of(s).is_some() {
         return false;
     }
     // A title never carries amounts.
     if raw.split(is_space).any(text::is_decimal_amount) {
         return false;
     }
-    TABLE_TITLE.is_match(&s)
+    TABLE_TITLE.is_match(s)
+}
+
+fn is_part_heading(squashed: &str) -> bool {
+    squashed.starts_with('第') && PART_HEADING.is_match(squashed)
 }
 
 /// Index of the next non-blank line at or after `i`.
@@ -193,30 +231,30 @@ fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
     let line = lines[i];
     if let Some(number) = text::table_number(line.text) {
         let t = next_nonblank(lines, i + 1)?;
-        if !is_title_line(lines[t].text) {
+        if !is_title_line(lines[t]) {
             return None;
         }
         return Some(Anchor {
             number: Some(number),
-            title: squash(lines[t].text),
+            title: lines[t].squashed.to_string(),
             narrative: false,
             start: i,
             body_start: t + 1,
         });
     }
-    if is_title_line(line.text) {
+    if is_title_line(line) {
         return Some(Anchor {
             number: None,
-            title: squash(line.text),
+            title: line.squashed.to_string(),
             narrative: false,
             start: i,
             body_start: i + 1,
         });
     }
-    let s = squash(line.text);
+    let s = line.squashed;
     let toc_entry = line.text.trim_start_matches(is_space).starts_with('-');
     if !line.is_tabbed() && !toc_entry && s.contains("绩效目标") {
-        if let Some(c) = NARRATIVE_HEADING.captures(&s) {
+        if let Some(c) = NARRATIVE_HEADING.captures(s) {
             if grid_follows(lines, i + 1) {
                 return Some(Anchor {
                     number: None,
@@ -232,30 +270,30 @@ fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
 }
 
 /// Where a table's body lines go while the document is scanned.
-struct Pending {
+struct Pending<'a> {
     anchor: Anchor,
     /// Unit line seen just before the title (page header).
     unit_before: Option<&'static str>,
     body: Vec<usize>,
     /// What the lines so far say, kept as they come so that deciding where
     /// the table ends costs the same for every line, however long the table.
-    state: BodyState,
+    state: BodyState<'a>,
 }
 
 #[derive(Default)]
-struct BodyState {
+struct BodyState<'a> {
     /// Some row had tab-separated cells.
     tabbed: bool,
     /// The last content line was a note or its continuation.
     in_notes: bool,
     /// Tab rows seen (whitespace removed), to know a repeated header.
-    tab_rows: std::collections::HashSet<String>,
+    tab_rows: HashSet<&'a str>,
     /// A tab row with amounts or long text was seen.
     data_seen: bool,
 }
 
-impl BodyState {
-    fn push(&mut self, lines: &[Line], i: usize) {
+impl<'a> BodyState<'a> {
+    fn push(&mut self, lines: &[Line<'a>], i: usize) {
         let l = lines[i];
         if l.is_blank() {
             return;
@@ -265,12 +303,12 @@ impl BodyState {
             self.in_notes = true;
         } else if self.in_notes && !prev_blank && !l.is_tabbed() {
             // A line glued under a note continues it (furniture included).
-        } else if !text::is_furniture(l.text) {
+        } else if !l.is_furniture() {
             self.in_notes = false;
         }
         if l.is_tabbed() {
             self.tabbed = true;
-            self.tab_rows.insert(squash(l.text));
+            self.tab_rows.insert(l.squashed);
             self.data_seen |= tabbed::is_data_row(l.text);
         }
     }
@@ -312,8 +350,7 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
             });
             continue;
         }
-        let squashed = squash(line.text);
-        if PART_HEADING.is_match(&squashed) {
+        if is_part_heading(line.squashed) {
             if let Some(p) = current.take() {
                 tables.extend(finish(lines, p, tables.len()));
             }
@@ -367,7 +404,7 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
 /// Is line `i` the first line after the table being collected?
 fn ends_table(lines: &[Line], p: &Pending, i: usize) -> bool {
     let line = lines[i];
-    if line.is_blank() || text::is_furniture(line.text) {
+    if line.is_blank() || line.is_furniture() {
         return false;
     }
     let t = line.text.trim_matches(is_space);
@@ -385,8 +422,7 @@ fn ends_table(lines: &[Line], p: &Pending, i: usize) -> bool {
         // Inside a tab-separated table every row has tabs.
         return true;
     }
-    let s = squash(t);
-    PROSE_HEADING.is_match(&s) && !t.split(is_space).any(text::is_amount)
+    PROSE_HEADING.is_match(line.squashed) && !t.split(is_space).any(text::is_amount)
 }
 
 /// Builds the table from its collected lines.
@@ -405,9 +441,9 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         }
         if text::is_note_start(l.text) {
             in_note = true;
-            notes.push(squash(l.text));
-        } else if in_note && !prev_blank && !l.is_tabbed() && !text::is_furniture(l.text) {
-            notes.push(squash(l.text));
+            notes.push(l.squashed.to_string());
+        } else if in_note && !prev_blank && !l.is_tabbed() && !l.is_furniture() {
+            notes.push(l.squashed.to_string());
         } else {
             in_note = false;
             grid_lines.push(*l);
@@ -482,12 +518,13 @@ mod tests {
 
     #[test]
     fn title_lines() {
-        assert!(is_title_line("收支总体情况表"));
-        assert!(is_title_line("一般公共预算支出情况表（按功能分类科目）"));
-        assert!(is_title_line("财政拨款“三公”经费支出决算表"));
-        assert!(!is_title_line("- 一、收支总体情况表"));
-        assert!(!is_title_line("第二部分 2025年部门预算表"));
-        assert!(!is_title_line("本部门收支总体情况见下表，单位为万元。"));
+        let is_title = |s: &str| is_title_line(SourceLines::new(s).lines()[0]);
+        assert!(is_title("收支总体情况表"));
+        assert!(is_title("一般公共预算支出情况表（按功能分类科目）"));
+        assert!(is_title("财政拨款“三公”经费支出决算表"));
+        assert!(!is_title("- 一、收支总体情况表"));
+        assert!(!is_title("第二部分 2025年部门预算表"));
+        assert!(!is_title("本部门收支总体情况见下表，单位为万元。"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! joining text cells that a page break cut in two.
 
 use super::header::{is_header_word, paths_from_grid, strip_paren_suffix};
-use super::text::{self, clean_cell, is_space, squash};
+use super::text::{self, clean_cell, is_space, squash, squash_cow, squashes_to_empty};
 use super::{Grid, Line};
 use crate::model::Row;
 
@@ -14,10 +14,8 @@ fn split(line: &str) -> Vec<&str> {
 
 /// A markdown-style rule row ("---- ⇥ ---").
 pub fn is_separator_row(line: &str) -> bool {
-    let t: String = line.chars().filter(|c| !is_space(*c)).collect();
-    !t.is_empty()
-        && t.chars()
-            .all(|c| c == '-' || c == '|' || c == ':' || c == '—')
+    let mut marks = line.chars().filter(|c| !is_space(*c)).peekable();
+    marks.peek().is_some() && marks.all(|c| c == '-' || c == '|' || c == ':' || c == '—')
 }
 
 /// The name of an untitled grid: its first non-empty header cell without a
@@ -25,7 +23,7 @@ pub fn is_separator_row(line: &str) -> bool {
 pub fn title_from_header(line: &str) -> String {
     split(line)
         .iter()
-        .map(|c| squash(c))
+        .map(|c| squash_cow(c))
         .find(|c| !c.is_empty())
         .map(|c| strip_paren_suffix(&c).to_string())
         .unwrap_or_default()
@@ -39,7 +37,7 @@ fn has_number(cells: &[&str]) -> bool {
 
 /// A header row: no amounts, every non-empty cell a header word.
 fn is_header_row(cells: &[&str]) -> bool {
-    let nonempty: Vec<&&str> = cells.iter().filter(|c| !squash(c).is_empty()).collect();
+    let nonempty: Vec<&&str> = cells.iter().filter(|c| !squashes_to_empty(c)).collect();
     !nonempty.is_empty() && !has_number(cells) && nonempty.iter().all(|c| is_header_word(c))
 }
 
@@ -48,7 +46,7 @@ fn is_header_row(cells: &[&str]) -> bool {
 fn is_header_like(cells: &[&str]) -> bool {
     !has_number(cells)
         && cells.iter().all(|c| {
-            let s = squash(c);
+            let s = squash_cow(c);
             s.chars().count() <= 24 && !s.contains('。') && !s.contains('；')
         })
 }
@@ -56,20 +54,23 @@ fn is_header_like(cells: &[&str]) -> bool {
 /// A data row: amounts, or a long text cell.
 pub fn is_data_row(line: &str) -> bool {
     let cells = split(line);
-    has_number(&cells) || cells.iter().any(|c| squash(c).chars().count() > 24)
+    has_number(&cells) || cells.iter().any(|c| text::squashed_char_count(c) > 24)
 }
 
 /// Does this tabbed line start another table although no title stands
 /// before it? True for a full header row after data rows that is not a
 /// repetition of a row already seen (a header repeated after a page break).
 pub fn starts_new_table(
-    rows_seen: &std::collections::HashSet<String>,
+    rows_seen: &std::collections::HashSet<&str>,
     data_seen: bool,
     line: Line,
 ) -> bool {
+    if !data_seen {
+        return false;
+    }
     let cells = split(line.text);
-    let nonempty = cells.iter().filter(|c| !squash(c).is_empty()).count();
-    nonempty >= 3 && data_seen && is_header_row(&cells) && !rows_seen.contains(&squash(line.text))
+    let nonempty = cells.iter().filter(|c| !squashes_to_empty(c)).count();
+    nonempty >= 3 && is_header_row(&cells) && !rows_seen.contains(line.squashed)
 }
 
 /// Rebuilds the grid of a tab-separated table from its body lines (notes
@@ -77,7 +78,7 @@ pub fn starts_new_table(
 pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let title_key = squash(title);
     let mut header: Vec<Vec<String>> = Vec::new();
-    let mut header_keys: Vec<String> = Vec::new();
+    let mut header_keys: Vec<&str> = Vec::new();
     let mut rows: Vec<(u32, Vec<String>, bool)> = Vec::new();
     let mut gap = false;
     let mut width = 0usize;
@@ -89,10 +90,10 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if !l.is_tabbed() {
             // Titles repeated on a new page, department and unit lines, and
             // sentences introducing the table ("…情况如下：").
-            let s = squash(l.text);
+            let s = l.squashed;
             if (header.is_empty() && (s.ends_with('：') || s.ends_with(':')))
                 || s == title_key
-                || text::is_furniture(l.text)
+                || l.is_furniture()
                 || text::table_number(l.text).is_some()
             {
                 gap = true;
@@ -106,7 +107,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if text::is_column_number_row(&cells) {
             continue;
         }
-        let key = squash(l.text);
+        let key = l.squashed;
         if header_keys.contains(&key) {
             gap = true;
             continue;
@@ -155,7 +156,7 @@ fn fills_spans(header: &[Vec<String>], cells: &[&str]) -> bool {
         return false;
     };
     cells.iter().enumerate().any(|(i, c)| {
-        i > first && !squash(c).is_empty() && last.get(i).is_none_or(|h| h.is_empty())
+        i > first && !squashes_to_empty(c) && last.get(i).is_none_or(|h| h.is_empty())
     })
 }
 
@@ -266,21 +267,16 @@ fn only_cell(cells: &[String], c: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::SourceLines;
 
-    fn lines(text: &str) -> Vec<Line<'_>> {
-        text.split('\n')
-            .enumerate()
-            .map(|(i, t)| Line {
-                no: i as u32 + 1,
-                text: t,
-            })
-            .collect()
+    fn rebuild(text: &str, title: &str) -> Option<Grid> {
+        super::rebuild(&SourceLines::new(text).lines(), title)
     }
 
     #[test]
     fn multi_row_header_and_column_numbers() {
         let text = "科目编码\t科目名称\t合计\t财政拨款\t\n\t\t\t一般公共预算\t政府性基金预算\n1\t2\t3\t4\t5\n201\t一般公共服务支出\t3.00\t3.00\t0.00\n\t合计\t3.00\t3.00\t0.00";
-        let g = rebuild(&lines(text), "收入总体情况表").unwrap();
+        let g = rebuild(text, "收入总体情况表").unwrap();
         assert_eq!(
             g.columns,
             [
@@ -300,7 +296,7 @@ mod tests {
     #[test]
     fn text_cell_continued_after_page_break() {
         let text = "\t目标\t关键指标\t预期实现值\n年度目标\t做好工作，进一步简化经\t指标1\t100%\n\t\t指标2\t持续增加\n\n\t办服务流程。\t指标3\t普遍知晓";
-        let g = rebuild(&lines(text), "目标").unwrap();
+        let g = rebuild(text, "目标").unwrap();
         assert_eq!(g.rows.len(), 3);
         assert_eq!(
             g.rows[0].cells[1].as_deref(),
@@ -315,7 +311,7 @@ mod tests {
     #[test]
     fn text_of_a_data_row_continued_after_page_break() {
         let text = "编码\t项目\t总计\t绩效目标\n310001\t运行经费\t5.70\t1.目标一。\n\n编码\t项目\t总计\t绩效目标\n\t\t\t2.目标二。\n310002\t购置经费\t1.00\t购置。";
-        let g = rebuild(&lines(text), "项目支出预算表").unwrap();
+        let g = rebuild(text, "项目支出预算表").unwrap();
         assert_eq!(g.rows.len(), 2);
         assert_eq!(g.rows[0].cells[3].as_deref(), Some("1.目标一。2.目标二。"));
         assert_eq!(g.rows[1].cells[0].as_deref(), Some("310002"));
@@ -324,7 +320,7 @@ mod tests {
     #[test]
     fn repeated_header_is_dropped() {
         let text = "项目\t预算\n合计\t1.00\n\n项目\t预算\n其他\t2.00";
-        let g = rebuild(&lines(text), "表").unwrap();
+        let g = rebuild(text, "表").unwrap();
         assert_eq!(g.columns, ["项目", "预算"]);
         assert_eq!(g.rows.len(), 2);
     }

@@ -3,6 +3,7 @@
 //! pure predicate so the table rules read like the grammar they implement.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// An amount as printed: optional sign, digits with optional thousands
@@ -48,58 +49,108 @@ fn is_cjk(c: char) -> bool {
 /// collapsed to one space.
 pub fn clean_cell(raw: &str) -> String {
     let stripped = strip_tags(raw);
-    let chars: Vec<char> = stripped.chars().collect();
+    if !stripped.contains(is_space) {
+        return stripped.into_owned();
+    }
     let mut out = String::with_capacity(stripped.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if is_space(c) {
-            let start = i;
-            while i < chars.len() && is_space(chars[i]) {
-                i += 1;
-            }
-            let before = out.chars().last();
-            let after = chars.get(i).copied();
-            let keep = match (before, after) {
-                (Some(b), Some(a)) => !is_cjk(b) && !is_cjk(a),
-                _ => false,
-            };
-            if keep && start > 0 {
+    // Words are the runs between whitespace; a run of whitespace becomes
+    // one space only between two words neither of which is CJK at the gap.
+    for word in stripped.split(is_space).filter(|w| !w.is_empty()) {
+        if let (Some(b), Some(a)) = (out.chars().next_back(), word.chars().next()) {
+            if !is_cjk(b) && !is_cjk(a) {
                 out.push(' ');
             }
-            continue;
         }
-        out.push(c);
-        i += 1;
+        out.push_str(word);
     }
     out
 }
 
 /// Header words and titles: every whitespace removed.
 pub fn squash(raw: &str) -> String {
-    strip_tags(raw).chars().filter(|c| !is_space(*c)).collect()
+    squash_cow(raw).into_owned()
 }
 
-pub fn strip_tags(raw: &str) -> std::borrow::Cow<'_, str> {
+/// [`squash`] without copying when there is nothing to remove (most cells
+/// and many lines).
+pub fn squash_cow(raw: &str) -> Cow<'_, str> {
+    let stripped = strip_tags(raw);
+    if !stripped.contains(is_space) {
+        return stripped;
+    }
+    let mut out = String::with_capacity(stripped.len());
+    for part in stripped.split(is_space) {
+        out.push_str(part);
+    }
+    Cow::Owned(out)
+}
+
+/// Is `squash(raw)` empty? Without building it.
+pub fn squashes_to_empty(raw: &str) -> bool {
+    strip_tags(raw).chars().all(is_space)
+}
+
+/// The number of characters of `squash(raw)`, without building it.
+pub fn squashed_char_count(raw: &str) -> usize {
+    strip_tags(raw).chars().filter(|c| !is_space(*c)).count()
+}
+
+pub fn strip_tags(raw: &str) -> Cow<'_, str> {
     if raw.contains('<') {
         HTML_TAG.replace_all(raw, "")
     } else {
-        std::borrow::Cow::Borrowed(raw)
+        Cow::Borrowed(raw)
     }
 }
 
 pub fn is_amount(tok: &str) -> bool {
-    AMOUNT.is_match(tok)
+    if tok.is_ascii() {
+        is_ascii_amount(tok.as_bytes())
+    } else {
+        may_be_number(tok) && AMOUNT.is_match(tok)
+    }
+}
+
+/// [`AMOUNT`] on ASCII text, without the regex engine (this runs on every
+/// word and cell).
+fn is_ascii_amount(b: &[u8]) -> bool {
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let b = match b.first() {
+        Some(b'-' | b'+') => &b[1..],
+        _ => b,
+    };
+    let int = match b.iter().position(|&c| c == b'.') {
+        Some(p) if !digits(&b[p + 1..]) => return false,
+        Some(p) => &b[..p],
+        None => b,
+    };
+    if !int.contains(&b',') {
+        return digits(int);
+    }
+    let mut groups = int.split(|&c| c == b',');
+    let first = groups.next().unwrap_or_default();
+    first.len() <= 3 && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
+}
+
+/// Can text with non-ASCII characters match a number pattern at all? The
+/// patterns' `\d` also matches non-ASCII decimal digits (full-width ０–９),
+/// but any other non-ASCII character rules a match out.
+fn may_be_number(tok: &str) -> bool {
+    tok.chars().all(|c| c.is_ascii() || c.is_numeric())
 }
 
 /// An amount that cannot be a code or a row number: it has decimals or
 /// thousands separators.
 pub fn is_decimal_amount(tok: &str) -> bool {
-    AMOUNT.is_match(tok) && (tok.contains('.') || tok.contains(','))
+    (tok.contains('.') || tok.contains(',')) && is_amount(tok)
 }
 
 pub fn is_code(tok: &str) -> bool {
-    CODE.is_match(tok)
+    if tok.is_ascii() {
+        (3..=12).contains(&tok.len()) && tok.bytes().all(|b| b.is_ascii_digit())
+    } else {
+        may_be_number(tok) && CODE.is_match(tok)
+    }
 }
 
 /// A small integer as printed in a 行次 (row number) column.
@@ -108,11 +159,15 @@ pub fn is_row_number(tok: &str) -> bool {
 }
 
 pub fn is_page_number(line: &str) -> bool {
-    PAGE_NUMBER.is_match(line.trim())
+    let t = line.trim();
+    t.starts_with(['-', '—', '第']) && PAGE_NUMBER.is_match(t)
 }
 
 /// The unit stated on a line, if any.
 pub fn unit_of(line: &str) -> Option<&'static str> {
+    if !line.contains("单位") {
+        return None;
+    }
     let caps = UNIT.captures(line)?;
     Some(match caps.get(1)?.as_str() {
         "万元" => "万元",
@@ -125,18 +180,36 @@ pub fn unit_of(line: &str) -> Option<&'static str> {
 /// The department named by a page-furniture line (单位名称：X, 部门：X),
 /// after any unit statement glued in front of it.
 pub fn department_of(line: &str) -> Option<String> {
-    // Cheap test first: this runs on every line of every report.
-    if !(line.contains('：') || line.contains(':'))
-        || !(line.contains("部门") || line.contains("单位"))
-    {
+    if !may_name_department(line) {
         return None;
     }
-    let squashed = squash(line);
+    department_in(&squash_cow(line)).map(str::to_string)
+}
+
+/// The cheap test before [`department_in`]: this runs on every line of
+/// every report.
+fn may_name_department(line: &str) -> bool {
+    (line.contains('：') || line.contains(':'))
+        && (line.contains("部门") || line.contains("单位"))
+        // Without 单 there is no unit statement to skip, and the squashed
+        // line starts with its first character (unless a tag comes first).
+        && (line.contains('单')
+            || line
+                .trim_start_matches(is_space)
+                .starts_with(['编', '部', '预', '<']))
+}
+
+/// [`department_of`] on the squashed line.
+fn department_in(squashed: &str) -> Option<&str> {
     // "单位：万元单位名称：X" → look at what follows the unit statement.
-    let rest = match UNIT.find(&squashed) {
-        Some(m) => &squashed[m.end()..],
-        None => &squashed[..],
+    let rest = match squashed.contains("单位").then(|| UNIT.find(squashed)) {
+        Some(Some(m)) => &squashed[m.end()..],
+        _ => squashed,
     };
+    // DEPT_LINE's alternatives start with one of these characters.
+    if !rest.starts_with(['编', '单', '部', '预']) {
+        return None;
+    }
     let caps = DEPT_LINE.captures(rest)?;
     let name = caps.get(1)?.as_str();
     // Stop at a glued unit statement on the right ("部门：X单位：万元").
@@ -148,22 +221,26 @@ pub fn department_of(line: &str) -> Option<String> {
     if name.is_empty() || name.chars().count() > 40 {
         None
     } else {
-        Some(name.to_string())
+        Some(name)
     }
 }
 
-/// Page furniture: lines that are never part of a table body.
-pub fn is_furniture(line: &str) -> bool {
+/// Page furniture: lines that are never part of a table body. `squashed`
+/// is `squash(line)`, which callers have at hand.
+pub fn is_furniture(line: &str, squashed: &str) -> bool {
     let t = line.trim_matches(is_space);
     t.is_empty()
-        || (t.starts_with(['-', '—', '第']) && is_page_number(t))
-        || (t.contains("单位") && UNIT.find(&squash(t)).is_some_and(|m| m.start() == 0))
-        || department_of(t).is_some()
+        || is_page_number(t)
+        || (t.contains("单位") && UNIT.find(squashed).is_some_and(|m| m.start() == 0))
+        || (may_name_department(t) && department_in(squashed).is_some())
 }
 
 /// "表1", "表 1" → "表1".
 pub fn table_number(line: &str) -> Option<String> {
     let t = line.trim_matches(is_space);
+    if !t.starts_with('表') {
+        return None;
+    }
     TABLE_NUMBER
         .captures(t)
         .map(|c| format!("表{}", squash(c.get(1).unwrap().as_str())))
@@ -180,21 +257,37 @@ pub fn is_note_start(line: &str) -> bool {
 
 /// The value of a leading Chinese list number: "二十五、结转下年" → 25.
 pub fn list_number(s: &str) -> Option<u32> {
-    let head: String = s
-        .chars()
-        .take_while(|c| "一二三四五六七八九十".contains(*c))
-        .collect();
-    if head.is_empty() || !s[head.len()..].starts_with('、') {
+    let numeral = |c: &char| {
+        matches!(
+            c,
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+        )
+    };
+    let head_len: usize = s.chars().take_while(numeral).map(char::len_utf8).sum();
+    if head_len == 0 || !s[head_len..].starts_with('、') {
         return None;
     }
-    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
-    let chars: Vec<char> = head.chars().collect();
-    match chars.as_slice() {
-        ['十'] => Some(10),
-        ['十', d] => Some(10 + digit(*d)?),
-        [t, '十'] => Some(digit(*t)? * 10),
-        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
-        [d] => digit(*d),
+    let digit = |c: char| {
+        Some(match c {
+            '一' => 1,
+            '二' => 2,
+            '三' => 3,
+            '四' => 4,
+            '五' => 5,
+            '六' => 6,
+            '七' => 7,
+            '八' => 8,
+            '九' => 9,
+            _ => return None,
+        })
+    };
+    let mut head = s[..head_len].chars();
+    match (head.next(), head.next(), head.next(), head.next()) {
+        (Some('十'), None, _, _) => Some(10),
+        (Some('十'), Some(d), None, _) => Some(10 + digit(d)?),
+        (Some(t), Some('十'), None, _) => Some(digit(t)? * 10),
+        (Some(t), Some('十'), Some(d), None) => Some(digit(t)? * 10 + digit(d)?),
+        (Some(d), None, _, _) => digit(d),
         _ => None,
     }
 }
@@ -209,24 +302,24 @@ pub fn strip_heading_number(s: &str) -> &str {
 
 /// A column-number row: 栏次 1 2 3 …, or just 1 2 3 … n.
 pub fn is_column_number_row(cells: &[&str]) -> bool {
-    let nonempty: Vec<&str> = cells
-        .iter()
-        .map(|c| c.trim_matches(is_space))
-        .filter(|c| !c.is_empty())
-        .collect();
-    if nonempty.is_empty() {
+    let nonempty = || {
+        cells
+            .iter()
+            .map(|c| c.trim_matches(is_space))
+            .filter(|c| !c.is_empty())
+    };
+    if nonempty().next().is_none() {
         return false;
     }
-    if nonempty.iter().any(|c| squash(c).starts_with("栏次")) {
-        return nonempty
-            .iter()
-            .all(|c| squash(c).starts_with("栏次") || is_row_number(c) || squash(c) == "—");
+    let lanci = |c: &str| c.contains('栏') && squash_cow(c).starts_with("栏次");
+    if nonempty().any(lanci) {
+        return nonempty()
+            .all(|c| lanci(c) || is_row_number(c) || (c.contains('—') && squash_cow(c) == "—"));
     }
-    nonempty.len() >= 3
-        && nonempty
-            .iter()
-            .enumerate()
-            .all(|(i, c)| c.parse::<usize>().ok() == Some(i + 1))
+    nonempty()
+        .enumerate()
+        .all(|(i, c)| c.parse::<usize>().ok() == Some(i + 1))
+        && nonempty().count() >= 3
 }
 
 #[cfg(test)]
@@ -243,6 +336,15 @@ mod tests {
         assert!(!is_decimal_amount("9457"));
         assert!(is_code("2101501"));
         assert!(!is_code("21"));
+    }
+
+    proptest::proptest! {
+        /// The byte-level matchers stand in for the AMOUNT and CODE patterns.
+        #[test]
+        fn number_matchers_agree_with_the_patterns(tok in "[-+0-9,.１٣a ]{0,14}") {
+            proptest::prop_assert_eq!(is_amount(&tok), AMOUNT.is_match(&tok));
+            proptest::prop_assert_eq!(is_code(&tok), CODE.is_match(&tok));
+        }
     }
 
     #[test]
@@ -268,9 +370,10 @@ mod tests {
             department_of("部门名称： 广州市医疗保障局").as_deref(),
             Some("广州市医疗保障局")
         );
-        assert!(is_furniture("单位：万元"));
-        assert!(!is_furniture("合计 28,023.69"));
-        assert!(!is_furniture("项目 预算数（单位：万元） 绩效目标"));
+        let furniture = |s: &str| is_furniture(s, &squash(s));
+        assert!(furniture("单位：万元"));
+        assert!(!furniture("合计 28,023.69"));
+        assert!(!furniture("项目 预算数（单位：万元） 绩效目标"));
     }
 
     #[test]
