@@ -8,10 +8,10 @@
 use crate::arrow_out;
 use crate::model::{Partition, ReportRecord};
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
