@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::decode;
 use crate::discover::{self, SourceFile};
 use crate::log::{Event, Logger};
-use crate::model::{Partition, ReportRecord, Status};
+use crate::model::{Partition, ReportMeta, ReportRecord, Status};
 use crate::parse;
 use crate::sink::{self, SinkOptions};
 use crate::slug;
@@ -181,8 +181,19 @@ pub enum RunError {
 }
 
 pub fn process_file(file: &SourceFile, config: &Config, know: &Knowledge) -> ReportRecord {
+    process_file_known(file, config, know, None)
+}
+
+/// [`process_file`] for a file whose metadata the scan read: it is reused
+/// when the bytes are still those scanned (same report id).
+fn process_file_known(
+    file: &SourceFile,
+    config: &Config,
+    know: &Knowledge,
+    known: Option<(&str, &ReportMeta)>,
+) -> ReportRecord {
     match std::fs::read(&file.path) {
-        Ok(bytes) => process_bytes(&file.rel_path, &bytes, config, know),
+        Ok(bytes) => process_bytes_known(&file.rel_path, &bytes, config, know, known),
         Err(e) => failed_record(
             &file.rel_path,
             None,
@@ -224,13 +235,26 @@ pub fn partition_of(meta: &crate::model::ReportMeta, config: &Config) -> Option<
 
 /// The pure part of processing: raw bytes in, a record out.
 pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge) -> ReportRecord {
+    process_bytes_known(rel, bytes, config, know, None)
+}
+
+/// [`process_bytes`], reusing metadata read earlier from bytes with the id
+/// given, if these are the same bytes.
+fn process_bytes_known(
+    rel: &str,
+    bytes: &[u8],
+    config: &Config,
+    know: &Knowledge,
+    known: Option<(&str, &ReportMeta)>,
+) -> ReportRecord {
     let id = report_id(bytes);
+    let known_meta = known.filter(|(k, _)| *k == id).map(|(_, m)| m.clone());
     let size = bytes.len() as u64;
     let decoded = match decode::decode_report(bytes) {
         Ok(d) => d,
         Err(e) => return failed_record(rel, Some(id), size, format!("{rel}: {e}")),
     };
-    let mut parsed = parse::parse_report(&decoded.text);
+    let mut parsed = parse::parse_report_with(&decoded.text, known_meta);
     know.catalog
         .classify_tables(&mut parsed.tables, parsed.meta.report_type);
     let checks = checks::check_report(&parsed.tables, &decoded.text, &know.rules);
@@ -393,13 +417,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         touched
     });
     let mut reused: Vec<ManifestEntry> = Vec::new();
-    let mut by_partition: BTreeMap<Partition, Vec<usize>> = BTreeMap::new();
+    let mut by_partition: BTreeMap<Partition, Vec<Planned>> = BTreeMap::new();
     for s in scans {
         match s.action {
             Action::Reuse(e) if owned.as_ref().is_some_and(|o| !o.contains(&e.partition)) => {
                 reused.push(e)
             }
-            _ => by_partition.entry(s.partition).or_default().push(s.index),
+            _ => by_partition.entry(s.partition).or_default().push(Planned {
+                index: s.index,
+                known: s.meta.map(|m| (s.id, m)),
+            }),
         }
     }
     summary.reused = reused.len();
@@ -419,22 +446,24 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     };
     let stop = AtomicBool::new(false);
     let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
-    let parts: Vec<(Partition, Vec<usize>)> = by_partition.into_iter().collect();
+    let parts: Vec<(Partition, Vec<Planned>)> = by_partition.into_iter().collect();
     stage("scan");
     let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
         parts
             .par_iter()
-            .map(|(partition, indices)| -> Result<PartitionDone> {
+            .map(|(partition, planned)| -> Result<PartitionDone> {
                 if stop.load(Ordering::Relaxed) {
                     return Ok(PartitionDone::default());
                 }
                 let mut writer = sink::PartitionWriter::new(&staging, partition, &sink_opts)?;
                 let mut done = PartitionDone::default();
-                for chunk in indices.chunks(REPORTS_PER_CHUNK) {
+                for chunk in planned.chunks(REPORTS_PER_CHUNK) {
                     let records: Vec<ReportRecord> = chunk
                         .par_iter()
-                        .map(|&i| {
-                            let mut r = process_file(&files[i], &opts.config, &know);
+                        .map(|p| {
+                            let known = p.known.as_ref().map(|(id, m)| (id.as_str(), m));
+                            let mut r =
+                                process_file_known(&files[p.index], &opts.config, &know, known);
                             r.partition = partition.clone();
                             finish_one(opts, &bar, &stop, &first_failure, r)
                         })
@@ -563,7 +592,16 @@ struct Scan {
     id: String,
     bytes: u64,
     partition: Partition,
+    /// The metadata read, for pass 2 to reuse when the bytes are unchanged.
+    meta: Option<ReportMeta>,
     action: Action,
+}
+
+/// A report pass 2 processes, with the metadata pass 1 read from it (and
+/// the id of the bytes it was read from).
+struct Planned {
+    index: usize,
+    known: Option<(String, ReportMeta)>,
 }
 
 /// Pass 1 for one file: its id, whether this run handles it, and its
@@ -575,39 +613,47 @@ fn scan(
     prev: &BTreeMap<&str, &ManifestEntry>,
 ) -> Scan {
     let Ok(bytes) = std::fs::read(&f.path) else {
-        // Read again, and reported, in pass 2.
+        // Read again, and reported, in pass 2 (by the shard its path's id
+        // falls to, as failed_record names it).
+        let id = report_id(f.rel_path.as_bytes());
+        let owned = opts.shard.is_none_or(|s| s.owns(&id));
         return Scan {
             index,
-            id: report_id(f.rel_path.as_bytes()),
+            id,
             bytes: 0,
             partition: Partition::unknown(),
-            action: Action::Process,
+            meta: None,
+            action: if owned { Action::Process } else { Action::Skip },
         };
     };
     let id = report_id(&bytes);
     let size = bytes.len() as u64;
-    let mk = |partition, action| Scan {
+    let mk = |partition, meta, action| Scan {
         index,
         id: id.clone(),
         bytes: size,
         partition,
+        meta,
         action,
     };
     if opts.shard.is_some_and(|s| !s.owns(&id)) {
-        return mk(Partition::unknown(), Action::Skip);
+        return mk(Partition::unknown(), None, Action::Skip);
     }
     if let Some(e) = prev.get(f.rel_path.as_str()).filter(|e| e.report_id == id) {
         return mk(
             partition_from_rel(&e.partition),
+            None,
             Action::Reuse((*e).clone()),
         );
     }
-    let partition = match decode::decode_report(&bytes) {
-        Ok(d) => partition_of(&parse::read_report_meta(&d.text), &opts.config)
-            .unwrap_or_else(Partition::unknown),
-        Err(_) => Partition::unknown(),
-    };
-    mk(partition, Action::Process)
+    match decode::decode_report(&bytes) {
+        Ok(d) => {
+            let meta = parse::read_report_meta(&d.text);
+            let partition = partition_of(&meta, &opts.config).unwrap_or_else(Partition::unknown);
+            mk(partition, Some(meta), Action::Process)
+        }
+        Err(_) => mk(Partition::unknown(), None, Action::Process),
+    }
 }
 
 /// `city=a/year=1/report_type=b` back to a partition.

@@ -127,9 +127,15 @@ pub fn read_report_meta(text: &str) -> crate::model::ReportMeta {
 
 /// Parses a whole report: its metadata and every table.
 pub fn parse_report(text: &str) -> ParsedReport {
+    parse_report_with(text, None)
+}
+
+/// Parses a report whose metadata may already be known (read by
+/// [`read_report_meta`] from the same text): only its tables are read then.
+pub fn parse_report_with(text: &str, meta: Option<crate::model::ReportMeta>) -> ParsedReport {
     let source = SourceLines::new(text);
     let lines = source.lines();
-    let meta = read_meta(&source.texts);
+    let meta = meta.unwrap_or_else(|| read_meta(&source.texts));
     let tables = find_tables(&lines);
     let damage = truncation(&lines, &tables).into_iter().collect();
     ParsedReport {
