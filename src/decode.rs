@@ -176,50 +176,58 @@ const RADICALS: [(char, char); 24] = [
 /// NBSP a space, zero-width characters go. Full-width punctuation （）：“”
 /// stays as printed, because the datasets keep the text as printed.
 ///
-/// Almost every character is kept: runs of kept text are copied as slices
-/// and only the characters that change are looked at twice.
+/// Almost every character is kept: runs of kept text are copied as slices,
+/// and only characters whose UTF-8 lead byte can start a changed code point
+/// are decoded at all (ASCII and the CJK ideographs are skipped byte by
+/// byte).
 pub fn normalize(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut kept_from = 0;
-    let mut prev: Option<char> = None;
     let digit =
         |k: Option<char>| k.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
-    for (i, c) in text.char_indices() {
-        let before = prev;
-        prev = Some(c);
-        let u = c as u32;
-        // Everything below U+00A0 but NBSP is kept as it is.
-        if u < 0xA0 {
+    let mut i = 0;
+    while i < bytes.len() {
+        // U+00A0 starts with C2; U+200B-U+2FDF with E2; U+F900-U+FFEF with
+        // EF; U+2F800-U+2FA1F with F0. None of these is a continuation
+        // byte, so `i` is a character boundary here.
+        if !matches!(bytes[i], 0xC2 | 0xE2 | 0xEF | 0xF0) {
+            i += 1;
             continue;
         }
-        let mut replace = |out: &mut String, with: &mut dyn FnMut(&mut String)| {
-            out.push_str(&text[kept_from..i]);
-            with(out);
-            kept_from = i + c.len_utf8();
+        let Some(c) = text[i..].chars().next() else {
+            break;
         };
-        match u {
-            0x2E80..=0x2EFF => {
-                if let Some((_, ideograph)) = RADICALS.iter().find(|(r, _)| *r == c) {
-                    replace(&mut out, &mut |o| o.push(*ideograph));
-                }
-            }
+        let len = c.len_utf8();
+        let u = c as u32;
+        let nfkc = || c.nfkc().collect::<String>();
+        let changed: Option<String> = match u {
+            0x2E80..=0x2EFF => RADICALS
+                .iter()
+                .find(|(r, _)| *r == c)
+                .map(|(_, ideograph)| ideograph.to_string()),
             0x2F00..=0x2FDF
             | 0xF900..=0xFAFF
             | 0x2F800..=0x2FA1F
             | 0xFF10..=0xFF19
             | 0xFF21..=0xFF3A
-            | 0xFF41..=0xFF5A => replace(&mut out, &mut |o| o.extend(c.nfkc())),
+            | 0xFF41..=0xFF5A => Some(nfkc()),
             // ． ， － between digits belong to a number.
             0xFF0C..=0xFF0E => {
-                let next = text[i + c.len_utf8()..].chars().next();
-                if digit(before) && digit(next) || (u == 0xFF0D && digit(next)) {
-                    replace(&mut out, &mut |o| o.extend(c.nfkc()));
-                }
+                let before = text[..i].chars().next_back();
+                let next = text[i + len..].chars().next();
+                (digit(before) && digit(next) || (u == 0xFF0D && digit(next))).then(nfkc)
             }
-            0xA0 => replace(&mut out, &mut |o| o.push(' ')),
-            0x200B..=0x200D | 0xFEFF => replace(&mut out, &mut |_| {}),
-            _ => {}
+            0xA0 => Some(" ".to_string()),
+            0x200B..=0x200D | 0xFEFF => Some(String::new()),
+            _ => None,
+        };
+        if let Some(with) = changed {
+            out.push_str(&text[kept_from..i]);
+            out.push_str(&with);
+            kept_from = i + len;
         }
+        i += len;
     }
     out.push_str(&text[kept_from..]);
     out
@@ -290,6 +298,48 @@ mod tests {
         let d = decode_report(&bytes).unwrap();
         assert_eq!(d.encoding, "GB18030");
         assert_eq!(d.text, SAMPLE);
+    }
+
+    /// The rule of `normalize`, one character at a time.
+    fn normalize_reference(text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let digit =
+            |k: Option<&char>| k.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(d));
+        let mut out = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let u = c as u32;
+            match u {
+                0x2E80..=0x2EFF => match RADICALS.iter().find(|(r, _)| *r == c) {
+                    Some((_, ideograph)) => out.push(*ideograph),
+                    None => out.push(c),
+                },
+                0x2F00..=0x2FDF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F => out.extend(c.nfkc()),
+                0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => out.extend(c.nfkc()),
+                0xFF0C..=0xFF0E => {
+                    let before = i.checked_sub(1).and_then(|k| chars.get(k));
+                    if digit(before) && digit(chars.get(i + 1))
+                        || (u == 0xFF0D && digit(chars.get(i + 1)))
+                    {
+                        out.extend(c.nfkc());
+                    } else {
+                        out.push(c);
+                    }
+                }
+                0xA0 => out.push(' '),
+                0x200B..=0x200D | 0xFEFF => {}
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_follows_its_rule_on_any_text(
+            text in "[a-z0-9 ，．－（）：\u{00A0}\u{200B}\u{FEFF}\u{2ED4}\u{2ECB}\u{2E80}\u{2F00}\u{2F64}\u{F900}\u{FF10}-\u{FF19}\u{FF21}\u{FF41}\u{2F800}\u{2FA1D}部门预算万元é€]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(normalize(&text), normalize_reference(&text));
+        }
     }
 
     #[test]
