@@ -44,7 +44,9 @@ pub struct WriteStats {
 
 fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
     Ok(WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+        // Level 1: on these datasets level 3 costs a twentieth of the whole
+        // run's CPU for files only 2% smaller.
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
         // No version or time inside the files: same input, same bytes.
         .set_created_by("fiscal-etl".to_string())
         .set_max_row_group_row_count(Some(opts.max_row_group_rows))
