@@ -225,41 +225,56 @@ pub struct RowFacts<'a> {
 /// label is the nearest text cell at or left of it that is not a code, an
 /// amount or a percentage. A cell of a code column has no value.
 pub fn row_facts<'a>(cells: &'a [Option<String>], code_col: &[bool]) -> RowFacts<'a> {
-    let n = cells.len();
-    let amounts: Vec<Option<i128>> = cells
-        .iter()
-        .map(|c| c.as_deref().and_then(parse_amount))
-        .collect();
     let mut facts = RowFacts {
-        values: Vec::with_capacity(n),
-        codes: Vec::with_capacity(n),
-        labels: Vec::with_capacity(n),
+        values: Vec::new(),
+        codes: Vec::new(),
+        labels: Vec::new(),
     };
-    let (mut code, mut label): (Option<&str>, Option<&str>) = (None, None);
-    for k in 0..n {
-        let in_code_col = code_col.get(k).copied().unwrap_or(false);
-        facts
-            .values
-            .push(if in_code_col { None } else { amounts[k] });
-        if let Some(c) = cells[k].as_deref() {
-            let named = cells.get(k + 1).is_some_and(|x| x.is_some())
-                && amounts.get(k + 1).is_some_and(|a| a.is_none());
-            if (is_digits(c, 3, 12) && in_code_col)
-                || (matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named)
-            {
-                code = Some(c);
-            } else if let Some(b) = bracket_code(c) {
-                code = Some(b);
+    facts.fill(cells, code_col);
+    facts
+}
+
+impl<'a> RowFacts<'a> {
+    /// Computes the facts of another row in the same buffers ([`row_facts`]
+    /// runs for every row of every report).
+    pub fn fill(&mut self, cells: &'a [Option<String>], code_col: &[bool]) {
+        let n = cells.len();
+        self.values.clear();
+        self.codes.clear();
+        self.labels.clear();
+        // Amounts first: whether a cell is named looks one cell ahead.
+        self.values
+            .extend(cells.iter().map(|c| c.as_deref().and_then(parse_amount)));
+        let (mut code, mut label): (Option<&str>, Option<&str>) = (None, None);
+        for k in 0..n {
+            let in_code_col = code_col.get(k).copied().unwrap_or(false);
+            let amount = self.values[k];
+            if let Some(c) = cells[k].as_deref() {
+                let named = cells.get(k + 1).is_some_and(|x| x.is_some())
+                    && self.values.get(k + 1).is_some_and(|a| a.is_none());
+                if (is_digits(c, 3, 12) && in_code_col)
+                    || (matches!(c.len(), 3 | 5 | 7) && is_digits(c, 3, 7) && named)
+                {
+                    code = Some(c);
+                } else if let Some(b) = bracket_code(c) {
+                    code = Some(b);
+                }
+                let numeric = amount.is_some() || is_spaced_digits(c) || c.ends_with('%');
+                if !numeric {
+                    label = Some(c);
+                }
             }
-            let numeric = amounts[k].is_some() || is_spaced_digits(c) || c.ends_with('%');
-            if !numeric {
-                label = Some(c);
+            self.codes.push(code);
+            self.labels.push(label);
+        }
+        // A cell of a code column has no value; done last, because the
+        // look-ahead above reads the amounts as printed.
+        for (k, v) in self.values.iter_mut().enumerate() {
+            if code_col.get(k).copied().unwrap_or(false) {
+                *v = None;
             }
         }
-        facts.codes.push(code);
-        facts.labels.push(label);
     }
-    facts
 }
 
 /// The subject code of a row as seen from column `j` (see [`row_facts`]).
@@ -399,22 +414,35 @@ pub fn tables_batch(records: &[&ReportRecord]) -> RecordBatch {
 }
 
 pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
-    let mut id = StringBuilder::new();
-    let mut path = StringBuilder::new();
-    let mut tord = UInt32Builder::new();
-    let mut rord = UInt32Builder::new();
-    let mut cord = UInt32Builder::new();
-    let mut column = StringBuilder::new();
-    let mut measure = StringBuilder::new();
-    let mut textb = StringBuilder::new();
-    let mut value = Decimal128Builder::new();
-    let mut code = StringBuilder::new();
-    let mut label = StringBuilder::new();
+    // Builders sized up front: a batch holds tens of thousands of cells.
+    let counts: Vec<usize> = records
+        .iter()
+        .map(|r| n_cells(&r.tables) as usize)
+        .collect();
+    let n: usize = counts.iter().sum();
+    let path_bytes: usize = records
+        .iter()
+        .zip(&counts)
+        .map(|(r, c)| r.source_path.len() * c)
+        .sum();
+    let strings = |bytes_each: usize| StringBuilder::with_capacity(n, n * bytes_each);
+    let mut id = strings(16);
+    let mut path = StringBuilder::with_capacity(n, path_bytes);
+    let mut tord = UInt32Builder::with_capacity(n);
+    let mut rord = UInt32Builder::with_capacity(n);
+    let mut cord = UInt32Builder::with_capacity(n);
+    let mut column = strings(24);
+    let mut measure = strings(16);
+    let mut textb = strings(12);
+    let mut value = Decimal128Builder::with_capacity(n);
+    let mut code = strings(7);
+    let mut label = strings(24);
+    let mut facts = row_facts(&[], &[]);
     for r in records {
         for t in &r.tables {
             let code_col = code_columns(&t.columns);
             for (ri, row) in t.rows.iter().enumerate() {
-                let facts = row_facts(&row.cells, &code_col);
+                facts.fill(&row.cells, &code_col);
                 for (j, cell) in row.cells.iter().enumerate() {
                     let Some(txt) = cell else { continue };
                     id.append_value(&r.report_id);
