@@ -64,7 +64,7 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
     let mut year_types = Vec::new();
     for (w, line) in nonblank.iter().enumerate() {
         let next = mentioning.get(w + 1).and_then(Option::as_deref);
-        let short_before = next.is_some() && text::squash_cow(line).len() < 16;
+        let short_before = next.is_some() && text::squashed_len_below(line, 16);
         let joined = match (&mentioning[w], next) {
             (_, Some(next)) if short_before => Cow::Owned(format!("{}{next}", squash(line))),
             (Some(s), _) => Cow::Borrowed(s.as_str()),
