@@ -94,6 +94,41 @@ pub fn squashed_len_below(raw: &str, limit: usize) -> bool {
     true
 }
 
+/// `s` with every whitespace character removed (no tags stripped), as
+/// `s.split(is_space).collect()` but by bytes: this runs over the whole
+/// text of every report. Only ASCII whitespace and the lead bytes of the
+/// few non-ASCII whitespace characters (U+0085 … U+3000) need a closer look.
+pub fn without_spaces(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let space_len = match b[i] {
+            b'\t'..=b'\r' | b' ' => 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().unwrap_or_default();
+                if is_space(c) {
+                    c.len_utf8()
+                } else {
+                    i += c.len_utf8().max(1);
+                    continue;
+                }
+            }
+            _ => 0,
+        };
+        if space_len == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        i += space_len;
+        run = i;
+    }
+    out.push_str(&s[run..]);
+    out
+}
+
 /// Is `squash(raw)` empty? Without building it.
 pub fn squashes_to_empty(raw: &str) -> bool {
     strip_tags(raw).chars().all(is_space)
@@ -414,7 +449,7 @@ mod tests {
         /// [`find_unit`] and [`dept_line_name`] stand in for these patterns.
         #[test]
         fn unit_and_department_matchers_agree_with_the_patterns(
-            s in "(金额|单位|名称|部门|预算|编制|万元|千元|亿元|元|[：: \n\t\u{3000}\u{a0}x<>])*"
+            s in "(金额|单位|名称|部门|预算|编制|万元|千元|亿元|元|[：: \n\t\u{3000}\u{a0}\u{85}\u{2003}\u{1680}\u{200b}。x<>])*"
         ) {
             let by_hand = find_unit(&s).map(|u| (u.start, u.end, u.unit));
             let by_regex = UNIT.captures(&s).map(|c| {
@@ -425,6 +460,7 @@ mod tests {
             let by_regex = DEPT_LINE.captures(&s).map(|c| c.get(1).unwrap().as_str());
             proptest::prop_assert_eq!(dept_line_name(&s), by_regex);
             let short = squash(&s).len() < 16;
+            proptest::prop_assert_eq!(without_spaces(&s), s.split(is_space).collect::<String>());
             proptest::prop_assert_eq!(squashed_len_below(&s, 16), short);
         }
 
