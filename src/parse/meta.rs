@@ -51,10 +51,11 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
         .map(|t| {
             // Squashing only removes characters: a line lacking one of
             // them cannot name 部门预算/决算 once squashed either.
-            let may_mention = t.contains('部')
-                && t.contains('门')
-                && t.contains('算')
-                && (t.contains('预') || t.contains('决'));
+            // (Needles as strings: see `text::may_name_department`.)
+            let may_mention = t.contains("部")
+                && t.contains("门")
+                && t.contains("算")
+                && (t.contains("预") || t.contains("决"));
             if !may_mention {
                 return None;
             }

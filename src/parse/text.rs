@@ -68,14 +68,10 @@ pub fn squash(raw: &str) -> String {
 /// and many lines).
 pub fn squash_cow(raw: &str) -> Cow<'_, str> {
     let stripped = strip_tags(raw);
-    if !stripped.contains(is_space) {
+    if next_space(&stripped, 0).is_none() {
         return stripped;
     }
-    let mut out = String::with_capacity(stripped.len());
-    for part in stripped.split(is_space) {
-        out.push_str(part);
-    }
-    Cow::Owned(out)
+    Cow::Owned(without_spaces(&stripped))
 }
 
 /// Is `squash(raw).len() < limit` (in bytes)? Without building it, and
@@ -99,34 +95,40 @@ pub fn squashed_len_below(raw: &str, limit: usize) -> bool {
 /// text of every report. Only ASCII whitespace and the lead bytes of the
 /// few non-ASCII whitespace characters (U+0085 … U+3000) need a closer look.
 pub fn without_spaces(s: &str) -> String {
-    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut run = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let space_len = match b[i] {
-            b'\t'..=b'\r' | b' ' => 1,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().unwrap_or_default();
-                if is_space(c) {
-                    c.len_utf8()
-                } else {
-                    i += c.len_utf8().max(1);
-                    continue;
-                }
-            }
-            _ => 0,
-        };
-        if space_len == 0 {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[run..i]);
-        i += space_len;
-        run = i;
+    while let Some((at, len)) = next_space(s, run) {
+        out.push_str(&s[run..at]);
+        run = at + len;
     }
     out.push_str(&s[run..]);
     out
+}
+
+/// The first whitespace character at or after byte `from` (a character
+/// boundary): its offset and length. Steps over whole characters by their
+/// lead byte; only ASCII whitespace and the lead bytes of the non-ASCII
+/// whitespace characters (U+0085 … U+3000) need a closer look.
+fn next_space(s: &str, from: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        i += match b[i] {
+            b'\t'..=b'\r' | b' ' => return Some((i, 1)),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next()?;
+                if is_space(c) {
+                    return Some((i, c.len_utf8()));
+                }
+                c.len_utf8()
+            }
+            0xF0.. => 4,
+            0xE0.. => 3,
+            0xC0.. => 2,
+            _ => 1,
+        };
+    }
+    None
 }
 
 /// Is `squash(raw)` empty? Without building it.
@@ -221,6 +223,11 @@ struct UnitStatement {
 /// leftmost match is at the first 单位 that a unit follows.
 fn find_unit(s: &str) -> Option<UnitStatement> {
     const KEY: &str = "单位";
+    // `contains` has a fast path for short needles that `find` lacks, and
+    // most lines hold no 单位.
+    if !s.contains(KEY) {
+        return None;
+    }
     let mut from = 0;
     while let Some(p) = s[from..].find(KEY) {
         let at = from + p;
@@ -285,11 +292,13 @@ pub fn department_of(line: &str) -> Option<String> {
 /// The cheap test before [`department_in`]: this runs on every line of
 /// every report.
 fn may_name_department(line: &str) -> bool {
-    (line.contains('：') || line.contains(':'))
-        && (line.contains("部门") || line.contains("单位"))
+    // Multi-byte needles as strings: `contains` searches for those with a
+    // fast path, where a char's last byte is common in CJK text.
+    (line.contains("部门") || line.contains("单位"))
+        && (line.contains("：") || line.contains(':'))
         // Without 单 there is no unit statement to skip, and the squashed
         // line starts with its first character (unless a tag comes first).
-        && (line.contains('单')
+        && (line.contains("单")
             || line
                 .trim_start_matches(is_space)
                 .starts_with(['编', '部', '预', '<']))
