@@ -199,15 +199,39 @@ fn is_total_label(s: &str) -> bool {
     s == "合计" || s == "总计" || (s.ends_with("合计") && s.chars().count() <= 8)
 }
 
+/// The value of each cell of a table ([`amount`]), row by row. The checks
+/// read the same cells many times (a total in every sum it closes, each
+/// row's label search), so each table's cells are parsed once.
+type Values = Vec<Vec<Option<Decimal>>>;
+
+fn values_of(t: &Table) -> Values {
+    t.rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| amount(c.as_deref())).collect())
+        .collect()
+}
+
+/// The first filled cell among `cells` that is not an amount (a row's
+/// label); `values` are the cells' values.
+fn first_text(cells: &[Option<String>], values: &[Option<Decimal>]) -> String {
+    cells
+        .iter()
+        .zip(values)
+        .find_map(|(c, v)| c.as_ref().filter(|_| v.is_none()))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Runs every check of one report.
 pub fn check_report(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Check> {
     // Every check starts from the amount columns: find them once per table.
     let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
     let mut out = Vec::new();
     for (t, amounts) in tables.iter().zip(&amounts) {
-        out.extend(subject_tree_of(t, amounts));
-        out.extend(column_sums_of(t, amounts));
-        out.extend(two_sided_of(t, amounts));
+        let values = values_of(t);
+        out.extend(subject_tree_of(t, amounts, &values));
+        out.extend(column_sums_of(t, amounts, &values));
+        out.extend(two_sided_of(t, amounts, &values));
     }
     out.extend(cross_table_of(tables, &amounts, rules));
     out.extend(prose_checks_of(tables, &amounts, prose, rules));
@@ -235,11 +259,11 @@ fn code_in(cell: Option<&str>) -> Option<&str> {
 /// and the 合计 row = Σ 类 rows. Side-by-side tables are checked per side:
 /// a side runs from its code column to the next one.
 pub fn subject_tree(t: &Table) -> Vec<Check> {
-    subject_tree_of(t, &amount_columns(t))
+    subject_tree_of(t, &amount_columns(t), &values_of(t))
 }
 
-/// [`subject_tree`] given the table's amount columns.
-fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
+/// [`subject_tree`] given the table's amount columns and cell values.
+fn subject_tree_of(t: &Table, amounts: &[usize], values: &Values) -> Vec<Check> {
     let width = t.columns.len();
     // Columns that carry codes (a code column or bracketed labels).
     let code_cols: Vec<usize> = (0..width)
@@ -279,14 +303,7 @@ fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
             .enumerate()
             .filter_map(|(i, r)| code_in(r.cells.get(k).and_then(|c| c.as_deref())).map(|c| (i, c)))
             .collect();
-        let label = |i: usize| -> String {
-            t.rows[i].cells[k..end]
-                .iter()
-                .flatten()
-                .find(|c| amount(Some(c)).is_none())
-                .cloned()
-                .unwrap_or_default()
-        };
+        let label = |i: usize| first_text(&t.rows[i].cells[k..end], &values[i][k..end]);
         // A parent's items are the rows printed after it, up to the next
         // code of its level or above (the same code may head several
         // blocks, e.g. [301] under [501] and again under [505]).
@@ -304,14 +321,12 @@ fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
                 continue;
             }
             let pi = *pi;
+            let what = format!("{code} = sum of its {} sub-items", kids.len());
             for &j in &cols {
-                let Some(actual) = amount(t.rows[pi].cells[j].as_deref()) else {
+                let Some(actual) = values[pi][j] else {
                     continue;
                 };
-                let expected: Decimal = kids
-                    .iter()
-                    .filter_map(|&i| amount(t.rows[i].cells[j].as_deref()))
-                    .sum();
+                let expected: Decimal = kids.iter().filter_map(|&i| values[i][j]).sum();
                 out.push(make(
                     t.ordinal,
                     "subject_tree",
@@ -319,7 +334,7 @@ fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
                     actual,
                     expected,
                     kids.len(),
-                    &format!("{code} = sum of its {} sub-items", kids.len()),
+                    &what,
                 ));
             }
         }
@@ -338,13 +353,10 @@ fn subject_tree_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
         });
         if let (Some(ti), false) = (total_row, tops.is_empty()) {
             for &j in &cols {
-                let Some(actual) = amount(t.rows[ti].cells[j].as_deref()) else {
+                let Some(actual) = values[ti][j] else {
                     continue;
                 };
-                let expected: Decimal = tops
-                    .iter()
-                    .filter_map(|&i| amount(t.rows[i].cells[j].as_deref()))
-                    .sum();
+                let expected: Decimal = tops.iter().filter_map(|&i| values[i][j]).sum();
                 out.push(make(
                     t.ordinal,
                     "total_row",
@@ -413,11 +425,11 @@ fn stand_in(cols: &[String], prefix: &[&str], leaves: &[usize], amounts: &[usize
 /// sibling named 其中… is a breakdown: it counts only if the sum holds with
 /// it.
 pub fn column_sums(t: &Table) -> Vec<Check> {
-    column_sums_of(t, &amount_columns(t))
+    column_sums_of(t, &amount_columns(t), &values_of(t))
 }
 
-/// [`column_sums`] given the table's amount columns.
-fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
+/// [`column_sums`] given the table's amount columns and cell values.
+fn column_sums_of(t: &Table, amounts: &[usize], values: &Values) -> Vec<Check> {
     let mut out = Vec::new();
     let mut stack: Vec<Vec<&str>> = vec![vec![]];
     while let Some(prefix) = stack.pop() {
@@ -452,8 +464,9 @@ fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
         if parts.is_empty() {
             continue;
         }
-        for r in &t.rows {
-            let Some(actual) = amount(r.cells[tj].as_deref()) else {
+        let what = format!("{} = sum of the columns beside it", total_name);
+        for (r, vals) in t.rows.iter().zip(values) {
+            let Some(actual) = vals[tj] else {
                 continue;
             };
             let sum_of = |with_breakdowns: bool| -> (Decimal, usize) {
@@ -462,23 +475,14 @@ fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
                     .filter(|(breakdown, _)| with_breakdowns || !breakdown)
                     .flat_map(|(_, c)| c.iter().copied())
                     .collect();
-                let s = cols
-                    .iter()
-                    .filter_map(|&j| amount(r.cells[j].as_deref()))
-                    .sum();
+                let s = cols.iter().filter_map(|&j| vals[j]).sum();
                 (s, cols.len())
             };
             let (mut expected, mut n) = sum_of(true);
             if judge(actual, expected, n).1 == CheckStatus::Fail && parts.iter().any(|(b, _)| *b) {
                 (expected, n) = sum_of(false);
             }
-            let label = r
-                .cells
-                .iter()
-                .flatten()
-                .find(|c| amount(Some(c)).is_none())
-                .cloned()
-                .unwrap_or_default();
+            let label = first_text(&r.cells, vals);
             out.push(make(
                 t.ordinal,
                 "column_sum",
@@ -486,7 +490,7 @@ fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
                 actual,
                 expected,
                 n,
-                &format!("{} = sum of the columns beside it", total_name),
+                &what,
             ));
         }
     }
@@ -497,11 +501,11 @@ fn column_sums_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
 /// it, likewise for 支出; 总计 = 本年合计 + the first-level rows between them;
 /// 收入总计 = 支出总计.
 pub fn two_sided(t: &Table) -> Vec<Check> {
-    two_sided_of(t, &amount_columns(t))
+    two_sided_of(t, &amount_columns(t), &values_of(t))
 }
 
-/// [`two_sided`] given the table's amount columns.
-fn two_sided_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
+/// [`two_sided`] given the table's amount columns and cell values.
+fn two_sided_of(t: &Table, amounts: &[usize], values: &Values) -> Vec<Check> {
     let sides: Vec<(usize, usize)> = ["收入", "支出"]
         .iter()
         .filter_map(|side| {
@@ -521,14 +525,11 @@ fn two_sided_of(t: &Table, amounts: &[usize]) -> Vec<Check> {
         let rows: Vec<(String, Option<Decimal>, bool)> = t
             .rows
             .iter()
-            .filter_map(|r| {
-                r.cells[lj].as_ref().map(|l| {
-                    (
-                        normalize(l),
-                        amount(r.cells[vj].as_deref()),
-                        text::list_number(l).is_some(),
-                    )
-                })
+            .zip(values)
+            .filter_map(|(r, vals)| {
+                r.cells[lj]
+                    .as_ref()
+                    .map(|l| (normalize(l), vals[vj], text::list_number(l).is_some()))
             })
             .collect();
         let Some(sub) = rows
@@ -706,7 +707,7 @@ fn prose_checks_of(
     prose: &str,
     rules: &CheckRules,
 ) -> Vec<Check> {
-    let flat: String = prose.split(text::is_space).collect();
+    let flat = text::without_spaces(prose);
     let mut out = Vec::new();
     for (p, re) in rules.prose_check.iter().zip(&rules.prose_patterns) {
         let Some(m) = re.captures(&flat) else {

@@ -51,10 +51,11 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
         .map(|t| {
             // Squashing only removes characters: a line lacking one of
             // them cannot name 部门预算/决算 once squashed either.
-            let may_mention = t.contains('部')
-                && t.contains('门')
-                && t.contains('算')
-                && (t.contains('预') || t.contains('决'));
+            // (Needles as strings: see `text::may_name_department`.)
+            let may_mention = t.contains("部")
+                && t.contains("门")
+                && t.contains("算")
+                && (t.contains("预") || t.contains("决"));
             if !may_mention {
                 return None;
             }
@@ -64,7 +65,7 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
     let mut year_types = Vec::new();
     for (w, line) in nonblank.iter().enumerate() {
         let next = mentioning.get(w + 1).and_then(Option::as_deref);
-        let short_before = next.is_some() && text::squash_cow(line).len() < 16;
+        let short_before = next.is_some() && text::squashed_len_below(line, 16);
         let joined = match (&mentioning[w], next) {
             (_, Some(next)) if short_before => Cow::Owned(format!("{}{next}", squash(line))),
             (Some(s), _) => Cow::Borrowed(s.as_str()),

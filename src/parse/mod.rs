@@ -315,7 +315,10 @@ impl<'a> BodyState<'a> {
         if l.is_tabbed() {
             self.tabbed = true;
             self.tab_rows.insert(l.squashed);
-            self.data_seen |= tabbed::is_data_row(l.text);
+            // Once a data row is seen the answer is known: skip the test.
+            if !self.data_seen {
+                self.data_seen = tabbed::is_data_row(l.text);
+            }
         }
     }
 }

@@ -29,22 +29,24 @@ pub fn title_from_header(line: &str) -> String {
         .unwrap_or_default()
 }
 
-fn has_number(cells: &[&str]) -> bool {
-    cells
-        .iter()
-        .any(|c| text::is_amount(c.trim_matches(is_space)) && !c.trim().is_empty())
+/// Does some cell hold an amount? (An amount is never empty, so the trimmed
+/// cell being an amount says it all.)
+fn has_number<'c>(mut cells: impl Iterator<Item = &'c str>) -> bool {
+    cells.any(|c| text::is_amount(c.trim_matches(is_space)))
 }
 
 /// A header row: no amounts, every non-empty cell a header word.
 fn is_header_row(cells: &[&str]) -> bool {
     let nonempty: Vec<&&str> = cells.iter().filter(|c| !squashes_to_empty(c)).collect();
-    !nonempty.is_empty() && !has_number(cells) && nonempty.iter().all(|c| is_header_word(c))
+    !nonempty.is_empty()
+        && !has_number(cells.iter().copied())
+        && nonempty.iter().all(|c| is_header_word(c))
 }
 
 /// A row that may continue a header under spanning cells: no amounts, only
 /// short cells without sentence punctuation.
 fn is_header_like(cells: &[&str]) -> bool {
-    !has_number(cells)
+    !has_number(cells.iter().copied())
         && cells.iter().all(|c| {
             let s = squash_cow(c);
             s.chars().count() <= 24 && !s.contains('。') && !s.contains('；')
@@ -53,8 +55,12 @@ fn is_header_like(cells: &[&str]) -> bool {
 
 /// A data row: amounts, or a long text cell.
 pub fn is_data_row(line: &str) -> bool {
-    let cells = split(line);
-    has_number(&cells) || cells.iter().any(|c| text::squashed_char_count(c) > 24)
+    // Removing tags and spaces only shortens a cell, and a character takes
+    // at least one byte: a cell of at most 24 bytes is never long text.
+    has_number(line.split('\t'))
+        || line
+            .split('\t')
+            .any(|c| c.len() > 24 && text::squashed_char_count(c) > 24)
 }
 
 /// Does this tabbed line start another table although no title stands
@@ -65,7 +71,10 @@ pub fn starts_new_table(
     data_seen: bool,
     line: Line,
 ) -> bool {
-    if !data_seen {
+    // Most rows after data rows are data rows too: the amount test, which
+    // stops at the first amount (often the first cell, a subject code),
+    // rules them out before the cells are split and examined one by one.
+    if !data_seen || has_number(line.text.split('\t')) {
         return false;
     }
     let cells = split(line.text);

@@ -14,13 +14,6 @@ static AMOUNT: LazyLock<Regex> =
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(-\s*\d{1,4}\s*-|—\s*\d{1,4}\s*—|第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?)$").unwrap()
 });
-/// A unit statement: 单位：万元 (possibly glued to a 单位名称/部门 line).
-static UNIT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:金额)?单位\s*[：:]\s*(万元|千元|亿元|元)").unwrap());
-/// Department furniture printed on each page: 单位名称：…, 部门名称：…, 部门：….
-static DEPT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:编制)?(?:单位名称|部门名称|预算单位|部门|单位)\s*[：:]\s*(.+)$").unwrap()
-});
 /// A table number line: 表1, 表 1, 表1-1.
 static TABLE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^表\s*(\d{1,2}(?:\s*-\s*\d{1,2})?)$").unwrap());
@@ -75,14 +68,67 @@ pub fn squash(raw: &str) -> String {
 /// and many lines).
 pub fn squash_cow(raw: &str) -> Cow<'_, str> {
     let stripped = strip_tags(raw);
-    if !stripped.contains(is_space) {
+    if next_space(&stripped, 0).is_none() {
         return stripped;
     }
-    let mut out = String::with_capacity(stripped.len());
-    for part in stripped.split(is_space) {
-        out.push_str(part);
+    Cow::Owned(without_spaces(&stripped))
+}
+
+/// Is `squash(raw).len() < limit` (in bytes)? Without building it, and
+/// stopping at the limit: long prose lines cost little.
+pub fn squashed_len_below(raw: &str, limit: usize) -> bool {
+    if raw.contains('<') {
+        return squash_cow(raw).len() < limit;
     }
-    Cow::Owned(out)
+    let mut n = 0;
+    for c in raw.chars().filter(|c| !is_space(*c)) {
+        n += c.len_utf8();
+        if n >= limit {
+            return false;
+        }
+    }
+    true
+}
+
+/// `s` with every whitespace character removed (no tags stripped), as
+/// `s.split(is_space).collect()` but by bytes: this runs over the whole
+/// text of every report. Only ASCII whitespace and the lead bytes of the
+/// few non-ASCII whitespace characters (U+0085 … U+3000) need a closer look.
+pub fn without_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = 0;
+    while let Some((at, len)) = next_space(s, run) {
+        out.push_str(&s[run..at]);
+        run = at + len;
+    }
+    out.push_str(&s[run..]);
+    out
+}
+
+/// The first whitespace character at or after byte `from` (a character
+/// boundary): its offset and length. Steps over whole characters by their
+/// lead byte; only ASCII whitespace and the lead bytes of the non-ASCII
+/// whitespace characters (U+0085 … U+3000) need a closer look.
+fn next_space(s: &str, from: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        i += match b[i] {
+            b'\t'..=b'\r' | b' ' => return Some((i, 1)),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next()?;
+                if is_space(c) {
+                    return Some((i, c.len_utf8()));
+                }
+                c.len_utf8()
+            }
+            0xF0.. => 4,
+            0xE0.. => 3,
+            0xC0.. => 2,
+            _ => 1,
+        };
+    }
+    None
 }
 
 /// Is `squash(raw)` empty? Without building it.
@@ -163,18 +209,75 @@ pub fn is_page_number(line: &str) -> bool {
     t.starts_with(['-', '—', '第']) && PAGE_NUMBER.is_match(t)
 }
 
-/// The unit stated on a line, if any.
-pub fn unit_of(line: &str) -> Option<&'static str> {
-    if !line.contains("单位") {
+/// A unit statement found in a line: `start..end` of the match and the unit.
+struct UnitStatement {
+    start: usize,
+    end: usize,
+    unit: &'static str,
+}
+
+/// The first unit statement in `s`: 单位：万元, possibly 金额单位 and with
+/// whitespace around the colon (possibly glued to a 单位名称/部门 line).
+/// This is the pattern `(?:金额)?单位\s*[：:]\s*(万元|千元|亿元|元)` (see the
+/// property test), matched by hand because it runs on most lines: the
+/// leftmost match is at the first 单位 that a unit follows.
+fn find_unit(s: &str) -> Option<UnitStatement> {
+    const KEY: &str = "单位";
+    // `contains` has a fast path for short needles that `find` lacks, and
+    // most lines hold no 单位.
+    if !s.contains(KEY) {
         return None;
     }
-    let caps = UNIT.captures(line)?;
-    Some(match caps.get(1)?.as_str() {
-        "万元" => "万元",
-        "千元" => "千元",
-        "亿元" => "亿元",
-        _ => "元",
-    })
+    let mut from = 0;
+    while let Some(p) = s[from..].find(KEY) {
+        let at = from + p;
+        let after = &s[at + KEY.len()..];
+        let t = after.trim_start_matches(char::is_whitespace);
+        let unit = t.strip_prefix(['：', ':']).and_then(|t| {
+            let t = t.trim_start_matches(char::is_whitespace);
+            ["万元", "千元", "亿元", "元"]
+                .into_iter()
+                .find(|u| t.starts_with(u))
+                .map(|u| (s.len() - t.len() + u.len(), u))
+        });
+        if let Some((end, unit)) = unit {
+            let start = match s[..at].ends_with("金额") {
+                true => at - "金额".len(),
+                false => at,
+            };
+            return Some(UnitStatement { start, end, unit });
+        }
+        from = at + KEY.len();
+    }
+    None
+}
+
+/// The unit stated on a line, if any.
+pub fn unit_of(line: &str) -> Option<&'static str> {
+    find_unit(line).map(|u| u.unit)
+}
+
+/// The name in a department line: `^(?:编制)?(?:单位名称|部门名称|预算单位|
+/// 部门|单位)\s*[：:]\s*(.+)$` matched by hand (see the property test).
+fn dept_line_name(s: &str) -> Option<&str> {
+    // Without 编制 no label could start the text: the prefix never needs
+    // giving back.
+    let s = s.strip_prefix("编制").unwrap_or(s);
+    ["单位名称", "部门名称", "预算单位", "部门", "单位"]
+        .into_iter()
+        .filter_map(|label| s.strip_prefix(label))
+        .find_map(|t| {
+            let t = t.trim_start_matches(char::is_whitespace);
+            let u = t.strip_prefix(['：', ':'])?;
+            // `\s*(.+)$`: the name runs to the end and holds no line break;
+            // when only whitespace is left the name is its last character.
+            let name = u.trim_start_matches(char::is_whitespace);
+            let name = match name.is_empty() {
+                false => name,
+                true => &u[u.char_indices().next_back()?.0..],
+            };
+            (!name.contains('\n')).then_some(name)
+        })
 }
 
 /// The department named by a page-furniture line (单位名称：X, 部门：X),
@@ -189,11 +292,13 @@ pub fn department_of(line: &str) -> Option<String> {
 /// The cheap test before [`department_in`]: this runs on every line of
 /// every report.
 fn may_name_department(line: &str) -> bool {
-    (line.contains('：') || line.contains(':'))
-        && (line.contains("部门") || line.contains("单位"))
+    // Multi-byte needles as strings: `contains` searches for those with a
+    // fast path, where a char's last byte is common in CJK text.
+    (line.contains("部门") || line.contains("单位"))
+        && (line.contains("：") || line.contains(':'))
         // Without 单 there is no unit statement to skip, and the squashed
         // line starts with its first character (unless a tag comes first).
-        && (line.contains('单')
+        && (line.contains("单")
             || line
                 .trim_start_matches(is_space)
                 .starts_with(['编', '部', '预', '<']))
@@ -202,19 +307,14 @@ fn may_name_department(line: &str) -> bool {
 /// [`department_of`] on the squashed line.
 fn department_in(squashed: &str) -> Option<&str> {
     // "单位：万元单位名称：X" → look at what follows the unit statement.
-    let rest = match squashed.contains("单位").then(|| UNIT.find(squashed)) {
-        Some(Some(m)) => &squashed[m.end()..],
-        _ => squashed,
+    let rest = match find_unit(squashed) {
+        Some(u) => &squashed[u.end..],
+        None => squashed,
     };
-    // DEPT_LINE's alternatives start with one of these characters.
-    if !rest.starts_with(['编', '单', '部', '预']) {
-        return None;
-    }
-    let caps = DEPT_LINE.captures(rest)?;
-    let name = caps.get(1)?.as_str();
+    let name = dept_line_name(rest)?;
     // Stop at a glued unit statement on the right ("部门：X单位：万元").
-    let name = match UNIT.find(name) {
-        Some(m) => &name[..m.start()],
+    let name = match find_unit(name) {
+        Some(u) => &name[..u.start],
         None => name,
     };
     let name = name.trim_matches(|c: char| is_space(c) || c == '：' || c == ':');
@@ -231,7 +331,7 @@ pub fn is_furniture(line: &str, squashed: &str) -> bool {
     let t = line.trim_matches(is_space);
     t.is_empty()
         || is_page_number(t)
-        || (t.contains("单位") && UNIT.find(squashed).is_some_and(|m| m.start() == 0))
+        || find_unit(squashed).is_some_and(|u| u.start == 0)
         || (may_name_department(t) && department_in(squashed).is_some())
 }
 
@@ -302,6 +402,16 @@ pub fn strip_heading_number(s: &str) -> &str {
 
 /// A column-number row: 栏次 1 2 3 …, or just 1 2 3 … n.
 pub fn is_column_number_row(cells: &[&str]) -> bool {
+    // Both forms hold only 栏次 cells, dashes and (signed, for `parse`)
+    // digits: a cell with anything else, such as the label of a data row,
+    // rules the row out before the closer tests below.
+    let plausible = |c: &&str| {
+        let c = c.trim_matches(is_space);
+        c.contains(['栏', '—']) || c.bytes().all(|b| b.is_ascii_digit() || b == b'+')
+    };
+    if !cells.iter().all(plausible) {
+        return false;
+    }
     let nonempty = || {
         cells
             .iter()
@@ -338,7 +448,31 @@ mod tests {
         assert!(!is_code("21"));
     }
 
+    static UNIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:金额)?单位\s*[：:]\s*(万元|千元|亿元|元)").unwrap());
+    static DEPT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:编制)?(?:单位名称|部门名称|预算单位|部门|单位)\s*[：:]\s*(.+)$").unwrap()
+    });
+
     proptest::proptest! {
+        /// [`find_unit`] and [`dept_line_name`] stand in for these patterns.
+        #[test]
+        fn unit_and_department_matchers_agree_with_the_patterns(
+            s in "(金额|单位|名称|部门|预算|编制|万元|千元|亿元|元|[：: \n\t\u{3000}\u{a0}\u{85}\u{2003}\u{1680}\u{200b}。x<>])*"
+        ) {
+            let by_hand = find_unit(&s).map(|u| (u.start, u.end, u.unit));
+            let by_regex = UNIT.captures(&s).map(|c| {
+                let m = c.get(0).unwrap();
+                (m.start(), m.end(), c.get(1).unwrap().as_str())
+            });
+            proptest::prop_assert_eq!(by_hand, by_regex);
+            let by_regex = DEPT_LINE.captures(&s).map(|c| c.get(1).unwrap().as_str());
+            proptest::prop_assert_eq!(dept_line_name(&s), by_regex);
+            let short = squash(&s).len() < 16;
+            proptest::prop_assert_eq!(without_spaces(&s), s.split(is_space).collect::<String>());
+            proptest::prop_assert_eq!(squashed_len_below(&s, 16), short);
+        }
+
         /// The byte-level matchers stand in for the AMOUNT and CODE patterns.
         #[test]
         fn number_matchers_agree_with_the_patterns(tok in "[-+0-9,.１٣a ]{0,14}") {
