@@ -92,7 +92,7 @@ pub fn config_digest(config_bytes: &[u8]) -> String {
 pub struct ManifestEntry {
     pub source_path: String,
     pub report_id: String,
-    pub status: String,
+    pub status: Status,
     pub error: Option<String>,
     pub partition: String,
 }
@@ -119,7 +119,7 @@ fn entry(r: &ReportRecord) -> ManifestEntry {
     ManifestEntry {
         source_path: r.source_path.clone(),
         report_id: r.report_id.clone(),
-        status: r.status.as_str().into(),
+        status: r.status,
         error: r.error.clone(),
         partition: r.partition.rel_dir(),
     }
@@ -421,7 +421,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     for s in scans {
         match s.action {
             Action::Reuse(e) if owned.as_ref().is_some_and(|o| !o.contains(&e.partition)) => {
-                reused.push(e)
+                reused.push(*e)
             }
             _ => by_partition.entry(s.partition).or_default().push(Planned {
                 index: s.index,
@@ -511,12 +511,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         finished_at: chrono::Utc::now().to_rfc3339(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         config_digest: opts.config_digest.clone(),
-        reports: entries.clone(),
+        reports: entries,
     };
     (|| -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(&manifest)?;
+        // Streamed to the file: for tens of thousands of reports the JSON
+        // would be as big again as the entries themselves.
         std::fs::create_dir_all(&staging)?;
-        std::fs::write(staging.join(manifest_name(&stem)), bytes)?;
+        let file = std::fs::File::create(staging.join(manifest_name(&stem)))?;
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, &manifest)?;
+        std::io::Write::flush(&mut out)?;
         let plan = sink::plan_commit(&staging, &opts.output, &stem, owned.as_ref());
         sink::commit(&staging, &opts.output, &plan)
     })()
@@ -524,10 +528,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     stage("commit");
     summary.stages = stages;
 
-    for e in &entries {
-        match e.status.as_str() {
-            "ok" => summary.reports_ok += 1,
-            _ => {
+    for e in &manifest.reports {
+        match e.status {
+            Status::Ok => summary.reports_ok += 1,
+            Status::Failed => {
                 summary.reports_failed += 1;
                 summary
                     .failures
@@ -582,7 +586,7 @@ enum Action {
     /// Parse it in pass 2.
     Process,
     /// Unchanged since the previous run (incremental): its manifest entry.
-    Reuse(ManifestEntry),
+    Reuse(Box<ManifestEntry>),
     /// Another shard's report.
     Skip,
 }
@@ -643,7 +647,7 @@ fn scan(
         return mk(
             partition_from_rel(&e.partition),
             None,
-            Action::Reuse((*e).clone()),
+            Action::Reuse(Box::new((*e).clone())),
         );
     }
     match decode::decode_report(&bytes) {
