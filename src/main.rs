@@ -201,7 +201,10 @@ fn run(a: RunArgs) -> ExitCode {
             let stages: Vec<String> = s
                 .stages
                 .iter()
-                .map(|(name, secs)| format!("{name} {secs:.2} s"))
+                .map(|(name, secs, rss)| match rss {
+                    Some(mb) => format!("{name} {secs:.2} s (peak RSS {mb} MB)"),
+                    None => format!("{name} {secs:.2} s"),
+                })
                 .collect();
             log.emit(Event {
                 level: "info",

@@ -115,16 +115,6 @@ fn manifest_name(stem: &str) -> String {
     }
 }
 
-fn entry(r: &ReportRecord) -> ManifestEntry {
-    ManifestEntry {
-        source_path: r.source_path.clone(),
-        report_id: r.report_id.clone(),
-        status: r.status,
-        error: r.error.clone(),
-        partition: r.partition.rel_dir(),
-    }
-}
-
 /// What every report is checked against: the table catalog and the
 /// relations between tables.
 #[derive(Debug, Clone)]
@@ -163,8 +153,10 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
     /// Checks per status (pass, rounding, fail) of the reports parsed.
     pub checks: BTreeMap<&'static str, usize>,
-    /// Wall seconds of each stage, in order: where a run's time goes.
-    pub stages: Vec<(&'static str, f64)>,
+    /// Wall seconds of each stage, in order, and the process's peak
+    /// resident memory (MB) at its end where the OS tells it: where a run's
+    /// time and memory go.
+    pub stages: Vec<(&'static str, f64, Option<u64>)>,
 }
 
 /// Why a run could not happen at all (exit status 2), or was stopped.
@@ -351,9 +343,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // Pass 1: which reports this run handles, and in which partition. Only
     // the metadata is read; no table is parsed and no text kept.
     let mut stage_start = started;
-    let mut stages: Vec<(&'static str, f64)> = Vec::new();
+    let mut stages: Vec<(&'static str, f64, Option<u64>)> = Vec::new();
     let mut stage = |name: &'static str| {
-        stages.push((name, stage_start.elapsed().as_secs_f64()));
+        stages.push((name, stage_start.elapsed().as_secs_f64(), peak_rss_mb()));
         stage_start = Instant::now();
     };
     stage("discover");
@@ -449,6 +441,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let parts: Vec<(Partition, Vec<Planned>)> = by_partition.into_iter().collect();
     stage("scan");
     let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
+        let nested = parts.len() < 4 * rayon::current_num_threads();
         parts
             .par_iter()
             .map(|(partition, planned)| -> Result<PartitionDone> {
@@ -456,20 +449,28 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                     return Ok(PartitionDone::default());
                 }
                 let mut writer = sink::PartitionWriter::new(&staging, partition, &sink_opts)?;
-                let mut done = PartitionDone::default();
+                let mut done = PartitionDone {
+                    partition_dir: partition.rel_dir(),
+                    ..Default::default()
+                };
+                let process = |p: &Planned| {
+                    let known = p.known.as_ref().map(|(id, m)| (id.as_str(), m));
+                    let mut r = process_file_known(&files[p.index], &opts.config, &know, known);
+                    r.partition = partition.clone();
+                    finish_one(opts, &bar, &stop, &first_failure, r)
+                };
                 for chunk in planned.chunks(REPORTS_PER_CHUNK) {
-                    let records: Vec<ReportRecord> = chunk
-                        .par_iter()
-                        .map(|p| {
-                            let known = p.known.as_ref().map(|(id, m)| (id.as_str(), m));
-                            let mut r =
-                                process_file_known(&files[p.index], &opts.config, &know, known);
-                            r.partition = partition.clone();
-                            finish_one(opts, &bar, &stop, &first_failure, r)
-                        })
-                        .collect();
+                    // Nested parallelism only when partitions are too few to
+                    // keep every worker busy: a worker waiting inside a
+                    // chunk would steal other partitions and hold them all
+                    // open at once.
+                    let records: Vec<ReportRecord> = if nested {
+                        chunk.par_iter().map(process).collect()
+                    } else {
+                        chunk.iter().map(process).collect()
+                    };
                     writer.write(&records.iter().collect::<Vec<_>>())?;
-                    done.add(&records);
+                    done.add(chunk, &records);
                 }
                 done.stats = writer.finish()?;
                 Ok(done)
@@ -492,7 +493,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             std::fs::remove_dir_all(&staging).ok();
             out_err(e)
         })?;
-        entries.extend(done.entries);
+        entries.extend(done.outcomes.into_iter().map(|o| ManifestEntry {
+            source_path: files[o.file as usize].rel_path.clone(),
+            report_id: format!("{:016x}", o.id),
+            status: o.status,
+            error: o.error,
+            partition: done.partition_dir.clone(),
+        }));
         for (k, v) in done.checks {
             *summary.checks.entry(k).or_default() += v;
         }
@@ -552,7 +559,9 @@ const REPORTS_PER_CHUNK: usize = 16;
 /// What pass 2 keeps of a written partition.
 #[derive(Default)]
 struct PartitionDone {
-    entries: Vec<ManifestEntry>,
+    /// `city=…/year=…/report_type=…`, shared by its reports' entries.
+    partition_dir: String,
+    outcomes: Vec<Outcome>,
     checks: BTreeMap<&'static str, usize>,
     tables: usize,
     cells: u64,
@@ -560,12 +569,30 @@ struct PartitionDone {
     stats: sink::WriteStats,
 }
 
+/// A report's manifest entry in a few words, without a string per report
+/// unless it failed: pass 2 keeps one for every report until the end, and
+/// tens of thousands of small strings scattered between the parser's
+/// short-lived ones keep the allocator's pages from being returned.
+struct Outcome {
+    /// Index into the discovered files (its source path).
+    file: u32,
+    /// The report id (16 hex digits) as a number.
+    id: u64,
+    status: Status,
+    error: Option<String>,
+}
+
 impl PartitionDone {
-    fn add(&mut self, records: &[ReportRecord]) {
+    fn add(&mut self, planned: &[Planned], records: &[ReportRecord]) {
         let d = self;
         d.parsed += records.len();
-        for r in records {
-            d.entries.push(entry(r));
+        for (p, r) in planned.iter().zip(records) {
+            d.outcomes.push(Outcome {
+                file: p.index as u32,
+                id: u64::from_str_radix(&r.report_id, 16).unwrap_or(0),
+                status: r.status,
+                error: r.error.clone(),
+            });
             for (k, v) in checks::tally(&r.checks) {
                 *d.checks.entry(k).or_default() += v;
             }
@@ -672,6 +699,20 @@ fn partition_from_rel(rel: &str) -> Partition {
         }
     }
     p
+}
+
+/// Peak resident set size of this process so far, in MB (Linux).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
 }
 
 /// Logs one processed report and notes the first failure for `--fail-fast`.

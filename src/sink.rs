@@ -57,6 +57,9 @@ fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
         .build())
 }
 
+/// Buffered bytes at which a dataset's open row group is written out.
+const ROW_GROUP_MEMORY: usize = 8 << 20;
+
 /// Writes one partition's datasets as its reports arrive, in order: each
 /// dataset's file is opened on its first row and its row groups are flushed
 /// as they fill, so memory holds the reports of one chunk and the open row
@@ -109,6 +112,14 @@ impl PartitionWriter {
             if let Some((path, w)) = self.writers[k].as_mut() {
                 w.write(&batch)
                     .with_context(|| format!("writing {}", path.display()))?;
+                // A row group is buffered whole (pages, dictionaries) until
+                // it is flushed: cap it by memory, so a big partition costs
+                // no more memory than a small one. The size depends only on
+                // the rows written, so files stay deterministic.
+                if w.memory_size() > ROW_GROUP_MEMORY {
+                    w.flush()
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
             }
             self.rows[k] += batch.num_rows() as u64;
         }
