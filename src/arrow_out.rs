@@ -289,7 +289,8 @@ pub fn row_label(cells: &[Option<String>], j: usize) -> Option<String> {
     facts.labels.get(j).copied().flatten().map(str::to_string)
 }
 
-fn n_cells(tables: &[Table]) -> u64 {
+/// Non-empty cells: the rows a report gives the `cells` dataset.
+pub fn n_cells(tables: &[Table]) -> u64 {
     tables
         .iter()
         .flat_map(|t| &t.rows)

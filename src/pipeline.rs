@@ -597,13 +597,7 @@ impl PartitionDone {
                 *d.checks.entry(k).or_default() += v;
             }
             d.tables += r.tables.len();
-            d.cells += r
-                .tables
-                .iter()
-                .flat_map(|t| &t.rows)
-                .flat_map(|row| &row.cells)
-                .filter(|c| c.is_some())
-                .count() as u64;
+            d.cells += crate::arrow_out::n_cells(&r.tables);
         }
     }
 }
