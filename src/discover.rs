@@ -6,11 +6,34 @@
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+/// A report text under the input root. A run keeps one per report until
+/// it ends, so only the relative path is kept (the root is joined when the
+/// file is read), and the exact path only when the relative one is not
+/// that path written in UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    pub path: PathBuf,
     /// Path relative to the input root, with '/' separators.
-    pub rel_path: String,
+    pub rel_path: Box<str>,
+    exact: Option<Box<Path>>,
+}
+
+impl SourceFile {
+    pub fn new(root: &Path, path: PathBuf) -> SourceFile {
+        let rel_path = rel(root, &path);
+        let exact = (root.join(&rel_path) != path).then(|| path.into_boxed_path());
+        SourceFile {
+            rel_path: rel_path.into_boxed_str(),
+            exact,
+        }
+    }
+
+    /// Where the file is, `root` being the input root it was found under.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        match &self.exact {
+            Some(p) => p.to_path_buf(),
+            None => root.join(&*self.rel_path),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,10 +89,7 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<DiscoverWarning>), 
                     .to_str()
                     .is_some_and(|n| n.len() > 4 && n[n.len() - 4..].eq_ignore_ascii_case(".txt"));
                 if e.file_type().is_file() && is_txt {
-                    files.push(SourceFile {
-                        rel_path: rel(root, e.path()),
-                        path: e.into_path(),
-                    });
+                    files.push(SourceFile::new(root, e.into_path()));
                 }
             }
             Err(err) => {
@@ -102,8 +122,9 @@ mod tests {
             std::fs::write(d.path().join(p), "x").unwrap();
         }
         let (files, warnings) = discover(d.path()).unwrap();
-        let rels: Vec<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
+        let rels: Vec<&str> = files.iter().map(|f| &*f.rel_path).collect();
         assert_eq!(rels, ["a.TXT", "b/c/z.txt", "b/x.txt"]);
+        assert_eq!(files[1].path(d.path()), d.path().join("b/c/z.txt"));
         assert!(warnings.is_empty());
     }
 
@@ -112,6 +133,20 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let e = discover(&d.path().join("nope")).unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_named_in_no_utf8_keeps_its_exact_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let folder = d.path().join(std::ffi::OsStr::from_bytes(b"gb\xd6\xd0"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("r.txt"), "x").unwrap();
+        let (files, _) = discover(d.path()).unwrap();
+        assert_eq!(&*files[0].rel_path, "gb\u{fffd}\u{fffd}/r.txt");
+        assert_eq!(files[0].path(d.path()), folder.join("r.txt"));
+        assert_eq!(std::fs::read(files[0].path(d.path())).unwrap(), b"x");
     }
 
     #[cfg(unix)]

@@ -49,7 +49,12 @@ impl Shard {
     /// SHA-256 prefix) taken modulo the shard count.
     pub fn owns(&self, report_id: &str) -> bool {
         let n = u64::from_str_radix(&report_id[..report_id.len().min(16)], 16).unwrap_or(0);
-        n % self.count as u64 == (self.index - 1) as u64
+        self.owns_id(n)
+    }
+
+    /// [`Shard::owns`] for an id as a number ([`report_id_number`]).
+    fn owns_id(&self, id: u64) -> bool {
+        id % self.count as u64 == (self.index - 1) as u64
     }
 
     pub fn file_stem(&self) -> String {
@@ -172,19 +177,26 @@ pub enum RunError {
     FailFast { path: String, error: String },
 }
 
-pub fn process_file(file: &SourceFile, config: &Config, know: &Knowledge) -> ReportRecord {
-    process_file_known(file, config, know, None)
+/// Processes the file `file` found under the input root `root`.
+pub fn process_file(
+    root: &Path,
+    file: &SourceFile,
+    config: &Config,
+    know: &Knowledge,
+) -> ReportRecord {
+    process_file_known(root, file, config, know, None)
 }
 
 /// [`process_file`] for a file whose metadata the scan read: it is reused
 /// when the bytes are still those scanned (same report id).
 fn process_file_known(
+    root: &Path,
     file: &SourceFile,
     config: &Config,
     know: &Knowledge,
-    known: Option<(&str, &ReportMeta)>,
+    known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
-    match std::fs::read(&file.path) {
+    match std::fs::read(file.path(root)) {
         Ok(bytes) => process_bytes_known(&file.rel_path, &bytes, config, know, known),
         Err(e) => failed_record(
             &file.rel_path,
@@ -212,8 +224,15 @@ fn failed_record(rel: &str, id: Option<String>, size: u64, error: String) -> Rep
 
 /// First 16 hex characters of the SHA-256 of the raw bytes.
 pub fn report_id(bytes: &[u8]) -> String {
+    format!("{:016x}", report_id_number(bytes))
+}
+
+/// [`report_id`] as a number: its first 8 bytes, big-endian.
+fn report_id_number(bytes: &[u8]) -> u64 {
     let digest = Sha256::digest(bytes);
-    hex::encode(&digest[..8])
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 /// The partition of a report whose city, year and type are known.
@@ -237,10 +256,11 @@ fn process_bytes_known(
     bytes: &[u8],
     config: &Config,
     know: &Knowledge,
-    known: Option<(&str, &ReportMeta)>,
+    known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
-    let id = report_id(bytes);
-    let known_meta = known.filter(|(k, _)| *k == id).map(|(_, m)| m.clone());
+    let id_number = report_id_number(bytes);
+    let id = format!("{id_number:016x}");
+    let known_meta = known.filter(|(k, _)| *k == id_number).map(|(_, m)| m);
     let size = bytes.len() as u64;
     let decoded = match decode::decode_report(bytes) {
         Ok(d) => d,
@@ -349,22 +369,33 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         stage_start = Instant::now();
     };
     stage("discover");
-    let scans: Vec<Scan> = in_pool(opts.jobs, || {
+    let plan = in_pool(opts.jobs, || {
         files
             .par_iter()
             .enumerate()
-            .map(|(index, f)| {
+            .fold(Plan::default, |mut plan, (index, f)| {
                 let s = scan(index, f, opts, &prev_by_path);
                 bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
-                if !matches!(s.action, Action::Process) {
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
+                if let Some(scanned) = s.scanned {
+                    plan.add(scanned);
+                } else if let Some(b) = &bar {
+                    b.inc(1);
                 }
-                s
+                plan
             })
-            .collect()
+            .reduce(Plan::default, Plan::merge)
     });
+    let Plan {
+        mut partitions,
+        departments,
+        reuse,
+    } = plan;
+    for planned in partitions.values_mut() {
+        planned.sort_unstable_by_key(|p| p.file);
+    }
+    if let Some(b) = &bar {
+        b.inc(reuse.len() as u64);
+    }
     let mut summary = RunSummary {
         warnings: walk_warnings
             .iter()
@@ -372,60 +403,61 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             .collect(),
         ..Default::default()
     };
-    let mut scans: Vec<Scan> = scans
-        .into_iter()
-        .filter(|s| !matches!(s.action, Action::Skip))
-        .collect();
-    drop_duplicates(&mut scans, &files, &mut summary.warnings);
+    drop_duplicates(&mut partitions, &files, &mut summary.warnings);
 
     // Partitions this run writes: all of them, or (incremental) those where
     // a report was added, changed or removed. Unchanged reports in a touched
     // partition are processed too: a partition's file is written whole.
     let owned: Option<BTreeSet<String>> = previous.as_ref().map(|prev| {
-        let now: BTreeSet<&str> = scans
-            .iter()
-            .map(|s| files[s.index].rel_path.as_str())
-            .collect();
-        let changed: BTreeSet<&str> = scans
-            .iter()
-            .filter(|s| matches!(s.action, Action::Process))
-            .map(|s| files[s.index].rel_path.as_str())
-            .collect();
-        let mut touched: BTreeSet<String> = scans
-            .iter()
-            .filter(|s| matches!(s.action, Action::Process))
-            .map(|s| s.partition.rel_dir())
-            .collect();
+        let mut present = vec![false; files.len()];
+        let mut changed = vec![false; files.len()];
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for (partition, planned) in &partitions {
+            for p in planned {
+                present[p.file as usize] = true;
+                if !reuse.contains_key(&p.file) {
+                    changed[p.file as usize] = true;
+                    touched.insert(partition.rel_dir());
+                }
+            }
+        }
         for e in &prev.reports {
-            if changed.contains(e.source_path.as_str()) || !now.contains(e.source_path.as_str()) {
+            // The walk is sorted by relative path.
+            let file = files
+                .binary_search_by(|f| (*f.rel_path).cmp(e.source_path.as_str()))
+                .ok();
+            let now = file.is_some_and(|i| present[i]);
+            if !now {
+                summary.removed += 1;
+            }
+            if !now || file.is_some_and(|i| changed[i]) {
                 touched.insert(e.partition.clone());
             }
         }
-        summary.removed = prev
-            .reports
-            .iter()
-            .filter(|e| !now.contains(e.source_path.as_str()))
-            .count();
         touched
     });
-    let mut reused: Vec<ManifestEntry> = Vec::new();
-    let mut by_partition: BTreeMap<Partition, Vec<Planned>> = BTreeMap::new();
-    for s in scans {
-        match s.action {
-            Action::Reuse(e) if owned.as_ref().is_some_and(|o| !o.contains(&e.partition)) => {
-                reused.push(*e)
-            }
-            _ => by_partition.entry(s.partition).or_default().push(Planned {
-                index: s.index,
-                known: s.meta.map(|m| (s.id, m)),
-            }),
+    // The manifest's entries, as outcomes: first those of the unchanged
+    // reports of untouched partitions, taken from the previous manifest.
+    let mut outcomes = Outcomes::default();
+    if let Some(owned) = &owned {
+        let untouched = |file: &u32| reuse.get(file).filter(|e| !owned.contains(&e.partition));
+        for planned in partitions.values_mut() {
+            planned.retain(|p| {
+                let Some(e) = untouched(&p.file) else {
+                    return true;
+                };
+                outcomes.add_reused(p.file, e);
+                false
+            });
         }
+        partitions.retain(|_, planned| !planned.is_empty());
     }
-    summary.reused = reused.len();
+    drop(reuse);
+    summary.reused = outcomes.list.len();
 
     // Pass 2: partition by partition (in parallel), parse its reports, write
-    // its files, keep only their manifest entries and counts. Memory holds
-    // one partition per worker, never the whole output.
+    // its files, keep only their outcomes and counts. Memory holds one
+    // partition per worker, never the whole output.
     let run_id = format!(
         "{}-{}",
         started_at.format("%Y%m%dT%H%M%S%.3f"),
@@ -438,24 +470,26 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     };
     let stop = AtomicBool::new(false);
     let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
-    let parts: Vec<(Partition, Vec<Planned>)> = by_partition.into_iter().collect();
+    let parts: Vec<(Partition, Vec<Planned>)> = partitions.into_iter().collect();
     stage("scan");
     let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
         let nested = parts.len() < 4 * rayon::current_num_threads();
+        // Consumed: a partition's plan is freed once it is written.
         parts
-            .par_iter()
+            .into_par_iter()
             .map(|(partition, planned)| -> Result<PartitionDone> {
                 if stop.load(Ordering::Relaxed) {
                     return Ok(PartitionDone::default());
                 }
-                let mut writer = sink::PartitionWriter::new(&staging, partition, &sink_opts)?;
+                let mut writer = sink::PartitionWriter::new(&staging, &partition, &sink_opts)?;
                 let mut done = PartitionDone {
                     partition_dir: partition.rel_dir(),
                     ..Default::default()
                 };
                 let process = |p: &Planned| {
-                    let known = p.known.as_ref().map(|(id, m)| (id.as_str(), m));
-                    let mut r = process_file_known(&files[p.index], &opts.config, &know, known);
+                    let known = p.known.map(|k| (p.id, k.meta(&departments)));
+                    let file = &files[p.file as usize];
+                    let mut r = process_file_known(&opts.input, file, &opts.config, &know, known);
                     r.partition = partition.clone();
                     finish_one(opts, &bar, &stop, &first_failure, r)
                 };
@@ -487,19 +521,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             return Err(RunError::FailFast { path, error });
         }
     }
-    let mut entries: Vec<ManifestEntry> = reused;
     for done in written {
         let done = done.map_err(|e| {
             std::fs::remove_dir_all(&staging).ok();
             out_err(e)
         })?;
-        entries.extend(done.outcomes.into_iter().map(|o| ManifestEntry {
-            source_path: files[o.file as usize].rel_path.clone(),
-            report_id: format!("{:016x}", o.id),
-            status: o.status,
-            error: o.error,
-            partition: done.partition_dir.clone(),
-        }));
+        outcomes.add_written(done.partition_dir, done.outcomes, done.errors);
         for (k, v) in done.checks {
             *summary.checks.entry(k).or_default() += v;
         }
@@ -509,20 +536,38 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         summary.files_written += done.stats.files;
         summary.bytes_written += done.stats.bytes;
     }
-    entries.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    // By source path, as the files are sorted.
+    outcomes.list.sort_unstable_by_key(|o| o.file);
+    for o in &outcomes.list {
+        match o.status {
+            Status::Ok => summary.reports_ok += 1,
+            Status::Failed => {
+                summary.reports_failed += 1;
+                let error = outcomes.errors.get(&o.file).cloned().unwrap_or_default();
+                summary
+                    .failures
+                    .push((files[o.file as usize].rel_path.to_string(), error));
+            }
+        }
+    }
 
     // The manifest is staged with the data so it is published by the same commit.
-    let manifest = Manifest {
-        run_id: run_id.clone(),
-        started_at: started_at.to_rfc3339(),
-        finished_at: chrono::Utc::now().to_rfc3339(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        config_digest: opts.config_digest.clone(),
-        reports: entries,
+    let finished_at = chrono::Utc::now().to_rfc3339();
+    let manifest = ManifestOut {
+        run_id: &run_id,
+        started_at: &started_at.to_rfc3339(),
+        finished_at: &finished_at,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        config_digest: &opts.config_digest,
+        reports: Entries {
+            files: &files,
+            outcomes: &outcomes,
+        },
     };
     (|| -> Result<()> {
-        // Streamed to the file: for tens of thousands of reports the JSON
-        // would be as big again as the entries themselves.
+        // Streamed to the file, each entry made as it is written: for tens
+        // of thousands of reports the entries and their JSON would cost as
+        // much memory as the rest of the run.
         std::fs::create_dir_all(&staging)?;
         let file = std::fs::File::create(staging.join(manifest_name(&stem)))?;
         let mut out = std::io::BufWriter::new(file);
@@ -535,17 +580,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     stage("commit");
     summary.stages = stages;
 
-    for e in &manifest.reports {
-        match e.status {
-            Status::Ok => summary.reports_ok += 1,
-            Status::Failed => {
-                summary.reports_failed += 1;
-                summary
-                    .failures
-                    .push((e.source_path.clone(), e.error.clone().unwrap_or_default()));
-            }
-        }
-    }
     summary.input_bytes = bytes_done.load(Ordering::Relaxed);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -554,7 +588,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
 /// Reports parsed and written together in pass 2. A partition is written
 /// chunk by chunk, so memory does not grow with the partition; the size is
 /// fixed (not tied to --jobs) so files are the same whatever the machine.
-const REPORTS_PER_CHUNK: usize = 16;
+const REPORTS_PER_CHUNK: usize = 4;
 
 /// What pass 2 keeps of a written partition.
 #[derive(Default)]
@@ -562,6 +596,8 @@ struct PartitionDone {
     /// `city=…/year=…/report_type=…`, shared by its reports' entries.
     partition_dir: String,
     outcomes: Vec<Outcome>,
+    /// The error of each failed report, by file.
+    errors: Vec<(u32, String)>,
     checks: BTreeMap<&'static str, usize>,
     tables: usize,
     cells: u64,
@@ -569,17 +605,68 @@ struct PartitionDone {
     stats: sink::WriteStats,
 }
 
-/// A report's manifest entry in a few words, without a string per report
-/// unless it failed: pass 2 keeps one for every report until the end, and
-/// tens of thousands of small strings scattered between the parser's
-/// short-lived ones keep the allocator's pages from being returned.
+/// A report's manifest entry in a few words, without a string: one is kept
+/// for every report until the manifest is written, and tens of thousands
+/// of small strings scattered between the parser's short-lived ones keep
+/// the allocator's pages from being returned.
 struct Outcome {
-    /// Index into the discovered files (its source path).
-    file: u32,
     /// The report id (16 hex digits) as a number.
     id: u64,
+    /// Index into the discovered files (its source path).
+    file: u32,
+    /// Index into [`Outcomes::partition_dirs`].
+    dir: u32,
     status: Status,
-    error: Option<String>,
+}
+
+/// Every report's manifest entry until the manifest is written.
+#[derive(Default)]
+struct Outcomes {
+    list: Vec<Outcome>,
+    /// The error of each failed report, by file.
+    errors: BTreeMap<u32, String>,
+    /// `city=…/year=…/report_type=…` of the partitions, each once.
+    partition_dirs: Vec<String>,
+    dir_index: BTreeMap<String, u32>,
+}
+
+impl Outcomes {
+    fn dir(&mut self, partition_dir: String) -> u32 {
+        if let Some(&k) = self.dir_index.get(&partition_dir) {
+            return k;
+        }
+        let k = self.partition_dirs.len() as u32;
+        self.partition_dirs.push(partition_dir.clone());
+        self.dir_index.insert(partition_dir, k);
+        k
+    }
+
+    /// An unchanged report's entry from the previous manifest (whose id is
+    /// the one the scan computed: see [`scan`]).
+    fn add_reused(&mut self, file: u32, e: &ManifestEntry) {
+        let dir = self.dir(e.partition.clone());
+        self.list.push(Outcome {
+            id: u64::from_str_radix(&e.report_id, 16).unwrap_or(0),
+            file,
+            dir,
+            status: e.status,
+        });
+        if let Some(error) = &e.error {
+            self.errors.insert(file, error.clone());
+        }
+    }
+
+    fn add_written(
+        &mut self,
+        partition_dir: String,
+        list: Vec<Outcome>,
+        errors: Vec<(u32, String)>,
+    ) {
+        let dir = self.dir(partition_dir);
+        self.list
+            .extend(list.into_iter().map(|o| Outcome { dir, ..o }));
+        self.errors.extend(errors);
+    }
 }
 
 impl PartitionDone {
@@ -588,11 +675,14 @@ impl PartitionDone {
         d.parsed += records.len();
         for (p, r) in planned.iter().zip(records) {
             d.outcomes.push(Outcome {
-                file: p.index as u32,
                 id: u64::from_str_radix(&r.report_id, 16).unwrap_or(0),
+                file: p.file,
+                dir: 0,
                 status: r.status,
-                error: r.error.clone(),
             });
+            if let Some(error) = &r.error {
+                d.errors.push((p.file, error.clone()));
+            }
             for (k, v) in checks::tally(&r.checks) {
                 *d.checks.entry(k).or_default() += v;
             }
@@ -602,31 +692,146 @@ impl PartitionDone {
     }
 }
 
-/// What pass 1 decided for a file.
-enum Action {
-    /// Parse it in pass 2.
-    Process,
-    /// Unchanged since the previous run (incremental): its manifest entry.
-    Reuse(Box<ManifestEntry>),
-    /// Another shard's report.
-    Skip,
-}
-
+/// What pass 1 read of a file.
 struct Scan {
-    index: usize,
-    id: String,
     bytes: u64,
-    partition: Partition,
-    /// The metadata read, for pass 2 to reuse when the bytes are unchanged.
-    meta: Option<ReportMeta>,
-    action: Action,
+    /// `None` for another shard's report.
+    scanned: Option<Scanned>,
 }
 
-/// A report pass 2 processes, with the metadata pass 1 read from it (and
-/// the id of the bytes it was read from).
+/// A report this run handles, as pass 1 read it.
+struct Scanned {
+    partition: Partition,
+    /// Its plan, but for the metadata (in `meta`).
+    planned: Planned,
+    meta: Option<ReportMeta>,
+    /// Incremental runs: unchanged since the previous run, which had this
+    /// manifest entry.
+    reuse: Option<Box<ManifestEntry>>,
+}
+
+/// A report pass 2 handles, as pass 1 leaves it. One is kept for every
+/// report until pass 2 reaches its partition, so it is a few words: no
+/// path, and of the metadata only what the rest follows from, its text in
+/// the plan's one string of departments.
 struct Planned {
-    index: usize,
-    known: Option<(String, ReportMeta)>,
+    /// Report id as a number; of the path for a file that could not be read.
+    id: u64,
+    /// Index into the discovered files.
+    file: u32,
+    /// Read, and not empty: may be the duplicate of another report.
+    has_bytes: bool,
+    /// The metadata pass 1 read, for pass 2 to reuse when the bytes are
+    /// unchanged.
+    known: Option<KnownMeta>,
+}
+
+/// A report's metadata by what the rest follows from
+/// ([`parse::meta_of_department`]); the department is a span of
+/// [`Plan::departments`].
+#[derive(Clone, Copy)]
+struct KnownMeta {
+    department: Option<(u32, u32)>,
+    year: Option<i32>,
+    report_type: Option<crate::model::ReportType>,
+}
+
+impl KnownMeta {
+    fn meta(&self, departments: &str) -> ReportMeta {
+        let department = self
+            .department
+            .map(|(start, end)| departments[start as usize..end as usize].to_string());
+        parse::meta_of_department(department, self.year, self.report_type)
+    }
+}
+
+/// Pass 1's reports grouped by partition, built by each worker and merged.
+#[derive(Default)]
+struct Plan {
+    partitions: BTreeMap<Partition, Vec<Planned>>,
+    /// The departments of the reports, one after the other.
+    departments: String,
+    /// Incremental runs: the previous manifest's entry of every report
+    /// unchanged since, by file.
+    reuse: BTreeMap<u32, Box<ManifestEntry>>,
+}
+
+impl Plan {
+    fn add(&mut self, s: Scanned) {
+        let known = s.meta.map(|meta| KnownMeta {
+            department: meta.department.map(|d| {
+                let start = self.departments.len() as u32;
+                self.departments.push_str(&d);
+                (start, self.departments.len() as u32)
+            }),
+            year: meta.year,
+            report_type: meta.report_type,
+        });
+        if let Some(e) = s.reuse {
+            self.reuse.insert(s.planned.file, e);
+        }
+        let planned = Planned { known, ..s.planned };
+        self.partitions
+            .entry(s.partition)
+            .or_default()
+            .push(planned);
+    }
+
+    fn merge(mut self, mut other: Plan) -> Plan {
+        if self.departments.len() < other.departments.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        let base = self.departments.len() as u32;
+        self.departments.push_str(&other.departments);
+        for (partition, mut planned) in other.partitions {
+            for p in &mut planned {
+                if let Some(KnownMeta {
+                    department: Some((start, end)),
+                    ..
+                }) = &mut p.known
+                {
+                    *start += base;
+                    *end += base;
+                }
+            }
+            self.partitions
+                .entry(partition)
+                .or_default()
+                .append(&mut planned);
+        }
+        self.reuse.append(&mut other.reuse);
+        self
+    }
+}
+
+/// [`Manifest`] as it is written: the same fields, its entries made one by
+/// one as they are serialized.
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    run_id: &'a str,
+    started_at: &'a str,
+    finished_at: &'a str,
+    tool_version: &'a str,
+    config_digest: &'a str,
+    reports: Entries<'a>,
+}
+
+struct Entries<'a> {
+    files: &'a [SourceFile],
+    outcomes: &'a Outcomes,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let o = self.outcomes;
+        serializer.collect_seq(o.list.iter().map(|outcome| ManifestEntry {
+            source_path: self.files[outcome.file as usize].rel_path.to_string(),
+            report_id: format!("{:016x}", outcome.id),
+            status: outcome.status,
+            error: o.errors.get(&outcome.file).cloned(),
+            partition: o.partition_dirs[outcome.dir as usize].clone(),
+        }))
+    }
 }
 
 /// Pass 1 for one file: its id, whether this run handles it, and its
@@ -637,47 +842,66 @@ fn scan(
     opts: &RunOptions,
     prev: &BTreeMap<&str, &ManifestEntry>,
 ) -> Scan {
-    let Ok(bytes) = std::fs::read(&f.path) else {
+    let file = index as u32;
+    let Ok(bytes) = std::fs::read(f.path(&opts.input)) else {
         // Read again, and reported, in pass 2 (by the shard its path's id
         // falls to, as failed_record names it).
-        let id = report_id(f.rel_path.as_bytes());
-        let owned = opts.shard.is_none_or(|s| s.owns(&id));
-        return Scan {
-            index,
-            id,
-            bytes: 0,
+        let id = report_id_number(f.rel_path.as_bytes());
+        let scanned = Scanned {
             partition: Partition::unknown(),
+            planned: Planned {
+                id,
+                file,
+                has_bytes: false,
+                known: None,
+            },
             meta: None,
-            action: if owned { Action::Process } else { Action::Skip },
+            reuse: None,
+        };
+        return Scan {
+            bytes: 0,
+            scanned: opts.shard.is_none_or(|s| s.owns_id(id)).then_some(scanned),
         };
     };
-    let id = report_id(&bytes);
+    let id = report_id_number(&bytes);
     let size = bytes.len() as u64;
-    let mk = |partition, meta, action| Scan {
-        index,
-        id: id.clone(),
+    let handled = |partition, meta, reuse| Scan {
         bytes: size,
-        partition,
-        meta,
-        action,
+        scanned: Some(Scanned {
+            partition,
+            planned: Planned {
+                id,
+                file,
+                has_bytes: size > 0,
+                known: None,
+            },
+            meta,
+            reuse,
+        }),
     };
-    if opts.shard.is_some_and(|s| !s.owns(&id)) {
-        return mk(Partition::unknown(), None, Action::Skip);
+    if opts.shard.is_some_and(|s| !s.owns_id(id)) {
+        return Scan {
+            bytes: size,
+            scanned: None,
+        };
     }
-    if let Some(e) = prev.get(f.rel_path.as_str()).filter(|e| e.report_id == id) {
-        return mk(
+    let unchanged = prev
+        .get(&*f.rel_path)
+        .filter(|e| e.report_id == format!("{id:016x}"));
+    if let Some(e) = unchanged {
+        return handled(
             partition_from_rel(&e.partition),
             None,
-            Action::Reuse(Box::new((*e).clone())),
+            Some(Box::new((*e).clone())),
         );
     }
     match decode::decode_report(&bytes) {
         Ok(d) => {
             let meta = parse::read_report_meta(&d.text);
             let partition = partition_of(&meta, &opts.config).unwrap_or_else(Partition::unknown);
-            mk(partition, Some(meta), Action::Process)
+            handled(partition, Some(meta), None)
         }
-        Err(_) => mk(Partition::unknown(), None, Action::Process),
+        Err(_) => handled(Partition::unknown(), None, None),
     }
 }
 
@@ -759,31 +983,43 @@ fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
 /// The same bytes under two paths are one report: keep the first path (the
 /// walk is sorted) and warn naming both. Unreadable files (no bytes) are
 /// never duplicates.
-fn drop_duplicates(scans: &mut Vec<Scan>, files: &[SourceFile], warnings: &mut Vec<String>) {
-    let mut first: BTreeMap<String, usize> = BTreeMap::new();
-    let mut keep = vec![true; scans.len()];
-    for (k, s) in scans.iter().enumerate() {
-        if s.bytes == 0 {
-            continue;
-        }
-        match first.get(&s.id) {
-            Some(&kept) => {
-                warnings.push(format!(
-                    "duplicate report {}: {} has the same bytes as {}; written once",
-                    s.id, files[s.index].rel_path, files[scans[kept].index].rel_path
-                ));
-                keep[k] = false;
-            }
-            None => {
-                first.insert(s.id.clone(), k);
-            }
-        }
+fn drop_duplicates(
+    partitions: &mut BTreeMap<Partition, Vec<Planned>>,
+    files: &[SourceFile],
+    warnings: &mut Vec<String>,
+) {
+    let mut ids: Vec<(u64, u32)> = partitions
+        .values()
+        .flatten()
+        .filter(|p| p.has_bytes)
+        .map(|p| (p.id, p.file))
+        .collect();
+    ids.sort_unstable();
+    // (duplicate, kept, id), each duplicate named after the first path
+    // with its bytes.
+    let mut dropped: Vec<(u32, u32, u64)> = Vec::new();
+    for same in ids.chunk_by(|a, b| a.0 == b.0) {
+        let (id, kept) = same[0];
+        dropped.extend(same[1..].iter().map(|&(_, dup)| (dup, kept, id)));
     }
-    let mut k = 0;
-    scans.retain(|_| {
-        k += 1;
-        keep[k - 1]
-    });
+    if dropped.is_empty() {
+        return;
+    }
+    dropped.sort_unstable();
+    for &(dup, kept, id) in &dropped {
+        warnings.push(format!(
+            "duplicate report {id:016x}: {} has the same bytes as {}; written once",
+            files[dup as usize].rel_path, files[kept as usize].rel_path
+        ));
+    }
+    for planned in partitions.values_mut() {
+        planned.retain(|p| {
+            dropped
+                .binary_search_by_key(&p.file, |&(dup, _, _)| dup)
+                .is_err()
+        });
+    }
+    partitions.retain(|_, planned| !planned.is_empty());
 }
 
 fn prepare_output(output: &Path) -> Result<()> {
@@ -833,11 +1069,8 @@ mod tests {
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_failure_naming_it() {
         let d = tempfile::tempdir().unwrap();
-        let file = SourceFile {
-            path: d.path().join("gone.txt"),
-            rel_path: "x/gone.txt".into(),
-        };
-        let r = process_file(&file, &Config::default(), &Knowledge::default());
+        let file = SourceFile::new(d.path(), d.path().join("x/gone.txt"));
+        let r = process_file(d.path(), &file, &Config::default(), &Knowledge::default());
         assert_eq!(r.status, Status::Failed);
         let e = r.error.unwrap();
         assert!(e.starts_with("cannot read x/gone.txt: "), "{e}");

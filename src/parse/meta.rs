@@ -91,6 +91,17 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
         .filter_map(|t| text::department_of(t))
         .collect();
     let department = most_frequent(&depts).or_else(|| department_from_title(&mentioning));
+    meta_of_department(department, year, report_type)
+}
+
+/// The whole metadata from what the text states: the city and the title
+/// follow from the department, year and type. So a caller that keeps
+/// these three (the pipeline, between its two passes) keeps all of it.
+pub fn meta_of_department(
+    department: Option<String>,
+    year: Option<i32>,
+    report_type: Option<ReportType>,
+) -> ReportMeta {
     let city = department.as_deref().and_then(city_of);
     let title = match (&department, year, report_type) {
         (Some(d), Some(y), Some(t)) => Some(format!(
