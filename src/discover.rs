@@ -3,36 +3,83 @@
 //! the root (an unreadable folder, a symlink loop) are warnings: the batch
 //! goes on with what it can read.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
-/// A report text under the input root. A run keeps one per report until
-/// it ends, so only the relative path is kept (the root is joined when the
-/// file is read), and the exact path only when the relative one is not
-/// that path written in UTF-8.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    /// Path relative to the input root, with '/' separators.
-    pub rel_path: Box<str>,
-    exact: Option<Box<Path>>,
+/// The report texts under an input root, sorted by relative path. A run
+/// keeps this list until it ends, so it holds one string of all relative
+/// paths (no string per file), and the exact path only of a file whose
+/// relative path is not that path written in UTF-8.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceFiles {
+    root: PathBuf,
+    /// The relative paths, one after the other.
+    paths: String,
+    /// Where each relative path ends in `paths`.
+    ends: Vec<usize>,
+    exact: BTreeMap<usize, PathBuf>,
 }
 
-impl SourceFile {
-    pub fn new(root: &Path, path: PathBuf) -> SourceFile {
-        let rel_path = rel(root, &path);
-        let exact = (root.join(&rel_path) != path).then(|| path.into_boxed_path());
-        SourceFile {
-            rel_path: rel_path.into_boxed_str(),
-            exact,
+impl SourceFiles {
+    /// The files `found` under `root`, each with its relative path.
+    fn new(root: &Path, mut found: Vec<(String, PathBuf)>) -> SourceFiles {
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut files = SourceFiles {
+            root: root.to_path_buf(),
+            paths: String::with_capacity(found.iter().map(|(r, _)| r.len()).sum()),
+            ends: Vec::with_capacity(found.len()),
+            exact: BTreeMap::new(),
+        };
+        for (i, (rel, path)) in found.into_iter().enumerate() {
+            if root.join(&rel) != path {
+                files.exact.insert(i, path);
+            }
+            files.paths.push_str(&rel);
+            files.ends.push(files.paths.len());
+        }
+        files
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Path of file `i` relative to the root, with '/' separators.
+    pub fn rel_path(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.paths[start..self.ends[i]]
+    }
+
+    /// Where file `i` is.
+    pub fn path(&self, i: usize) -> PathBuf {
+        match self.exact.get(&i) {
+            Some(p) => p.clone(),
+            None => self.root.join(self.rel_path(i)),
         }
     }
 
-    /// Where the file is, `root` being the input root it was found under.
-    pub fn path(&self, root: &Path) -> PathBuf {
-        match &self.exact {
-            Some(p) => p.to_path_buf(),
-            None => root.join(&*self.rel_path),
+    /// The file whose relative path is `rel_path`.
+    pub fn position(&self, rel_path: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            match self.rel_path(mid).cmp(rel_path) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
         }
+        None
+    }
+
+    /// The relative paths, in order.
+    pub fn rel_paths(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.rel_path(i))
     }
 }
 
@@ -63,7 +110,7 @@ fn rel(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<DiscoverWarning>), DiscoverError> {
+pub fn discover(root: &Path) -> Result<(SourceFiles, Vec<DiscoverWarning>), DiscoverError> {
     let shown = root.display().to_string();
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => DiscoverError::Missing(shown.clone()),
@@ -79,7 +126,7 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<DiscoverWarning>), 
         path: shown.clone(),
         source,
     })?;
-    let mut files = Vec::new();
+    let mut found = Vec::new();
     let mut warnings = Vec::new();
     for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
         match entry {
@@ -89,7 +136,7 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<DiscoverWarning>), 
                     .to_str()
                     .is_some_and(|n| n.len() > 4 && n[n.len() - 4..].eq_ignore_ascii_case(".txt"));
                 if e.file_type().is_file() && is_txt {
-                    files.push(SourceFile::new(root, e.into_path()));
+                    found.push((rel(root, e.path()), e.into_path()));
                 }
             }
             Err(err) => {
@@ -106,8 +153,7 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<DiscoverWarning>), 
             }
         }
     }
-    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Ok((files, warnings))
+    Ok((SourceFiles::new(root, found), warnings))
 }
 
 #[cfg(test)]
@@ -122,9 +168,12 @@ mod tests {
             std::fs::write(d.path().join(p), "x").unwrap();
         }
         let (files, warnings) = discover(d.path()).unwrap();
-        let rels: Vec<&str> = files.iter().map(|f| &*f.rel_path).collect();
+        let rels: Vec<&str> = files.rel_paths().collect();
         assert_eq!(rels, ["a.TXT", "b/c/z.txt", "b/x.txt"]);
-        assert_eq!(files[1].path(d.path()), d.path().join("b/c/z.txt"));
+        assert_eq!(files.path(1), d.path().join("b/c/z.txt"));
+        assert_eq!(files.position("b/x.txt"), Some(2));
+        assert_eq!(files.position("a.TXT"), Some(0));
+        assert_eq!(files.position("b/y.pdf"), None);
         assert!(warnings.is_empty());
     }
 
@@ -144,9 +193,9 @@ mod tests {
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(folder.join("r.txt"), "x").unwrap();
         let (files, _) = discover(d.path()).unwrap();
-        assert_eq!(&*files[0].rel_path, "gb\u{fffd}\u{fffd}/r.txt");
-        assert_eq!(files[0].path(d.path()), folder.join("r.txt"));
-        assert_eq!(std::fs::read(files[0].path(d.path())).unwrap(), b"x");
+        assert_eq!(files.rel_path(0), "gb\u{fffd}\u{fffd}/r.txt");
+        assert_eq!(files.path(0), folder.join("r.txt"));
+        assert_eq!(std::fs::read(files.path(0)).unwrap(), b"x");
     }
 
     #[cfg(unix)]

@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::checks::{self, CheckRules};
 use crate::config::Config;
 use crate::decode;
-use crate::discover::{self, SourceFile};
+use crate::discover::{self, SourceFiles};
 use crate::log::{Event, Logger};
 use crate::model::{Partition, ReportMeta, ReportRecord, Status};
 use crate::parse;
@@ -177,33 +177,28 @@ pub enum RunError {
     FailFast { path: String, error: String },
 }
 
-/// Processes the file `file` found under the input root `root`.
+/// Processes the file at `path`, `rel_path` under the input root.
 pub fn process_file(
-    root: &Path,
-    file: &SourceFile,
+    path: &Path,
+    rel_path: &str,
     config: &Config,
     know: &Knowledge,
 ) -> ReportRecord {
-    process_file_known(root, file, config, know, None)
+    process_file_known(path, rel_path, config, know, None)
 }
 
 /// [`process_file`] for a file whose metadata the scan read: it is reused
 /// when the bytes are still those scanned (same report id).
 fn process_file_known(
-    root: &Path,
-    file: &SourceFile,
+    path: &Path,
+    rel_path: &str,
     config: &Config,
     know: &Knowledge,
     known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
-    match std::fs::read(file.path(root)) {
-        Ok(bytes) => process_bytes_known(&file.rel_path, &bytes, config, know, known),
-        Err(e) => failed_record(
-            &file.rel_path,
-            None,
-            0,
-            format!("cannot read {}: {e}", file.rel_path),
-        ),
+    match std::fs::read(path) {
+        Ok(bytes) => process_bytes_known(rel_path, &bytes, config, know, known),
+        Err(e) => failed_record(rel_path, None, 0, format!("cannot read {rel_path}: {e}")),
     }
 }
 
@@ -370,11 +365,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     };
     stage("discover");
     let plan = in_pool(opts.jobs, || {
-        files
-            .par_iter()
-            .enumerate()
-            .fold(Plan::default, |mut plan, (index, f)| {
-                let s = scan(index, f, opts, &prev_by_path);
+        (0..files.len())
+            .into_par_iter()
+            .fold(Plan::default, |mut plan, index| {
+                let s = scan(index, &files, opts, &prev_by_path);
                 bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
                 if let Some(scanned) = s.scanned {
                     plan.add(scanned);
@@ -387,11 +381,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     });
     let Plan {
         mut partitions,
-        departments,
+        mut departments,
         reuse,
     } = plan;
+    // Kept until pass 2 reaches them: without the room left by growing.
+    departments.shrink_to_fit();
     for planned in partitions.values_mut() {
         planned.sort_unstable_by_key(|p| p.file);
+        planned.shrink_to_fit();
     }
     if let Some(b) = &bar {
         b.inc(reuse.len() as u64);
@@ -423,9 +420,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         }
         for e in &prev.reports {
             // The walk is sorted by relative path.
-            let file = files
-                .binary_search_by(|f| (*f.rel_path).cmp(e.source_path.as_str()))
-                .ok();
+            let file = files.position(&e.source_path);
             let now = file.is_some_and(|i| present[i]);
             if !now {
                 summary.removed += 1;
@@ -488,8 +483,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                 };
                 let process = |p: &Planned| {
                     let known = p.known.map(|k| (p.id, k.meta(&departments)));
-                    let file = &files[p.file as usize];
-                    let mut r = process_file_known(&opts.input, file, &opts.config, &know, known);
+                    let (path, rel_path) =
+                        (files.path(p.file as usize), files.rel_path(p.file as usize));
+                    let mut r = process_file_known(&path, rel_path, &opts.config, &know, known);
                     r.partition = partition.clone();
                     finish_one(opts, &bar, &stop, &first_failure, r)
                 };
@@ -546,7 +542,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                 let error = outcomes.errors.get(&o.file).cloned().unwrap_or_default();
                 summary
                     .failures
-                    .push((files[o.file as usize].rel_path.to_string(), error));
+                    .push((files.rel_path(o.file as usize).to_string(), error));
             }
         }
     }
@@ -817,7 +813,7 @@ struct ManifestOut<'a> {
 }
 
 struct Entries<'a> {
-    files: &'a [SourceFile],
+    files: &'a SourceFiles,
     outcomes: &'a Outcomes,
 }
 
@@ -825,7 +821,7 @@ impl Serialize for Entries<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let o = self.outcomes;
         serializer.collect_seq(o.list.iter().map(|outcome| ManifestEntry {
-            source_path: self.files[outcome.file as usize].rel_path.to_string(),
+            source_path: self.files.rel_path(outcome.file as usize).to_string(),
             report_id: format!("{:016x}", outcome.id),
             status: outcome.status,
             error: o.errors.get(&outcome.file).cloned(),
@@ -838,15 +834,16 @@ impl Serialize for Entries<'_> {
 /// partition (from the metadata alone; `_unknown` when it cannot be read).
 fn scan(
     index: usize,
-    f: &SourceFile,
+    files: &SourceFiles,
     opts: &RunOptions,
     prev: &BTreeMap<&str, &ManifestEntry>,
 ) -> Scan {
     let file = index as u32;
-    let Ok(bytes) = std::fs::read(f.path(&opts.input)) else {
+    let rel_path = files.rel_path(index);
+    let Ok(bytes) = std::fs::read(files.path(index)) else {
         // Read again, and reported, in pass 2 (by the shard its path's id
         // falls to, as failed_record names it).
-        let id = report_id_number(f.rel_path.as_bytes());
+        let id = report_id_number(rel_path.as_bytes());
         let scanned = Scanned {
             partition: Partition::unknown(),
             planned: Planned {
@@ -886,7 +883,7 @@ fn scan(
         };
     }
     let unchanged = prev
-        .get(&*f.rel_path)
+        .get(rel_path)
         .filter(|e| e.report_id == format!("{id:016x}"));
     if let Some(e) = unchanged {
         return handled(
@@ -985,7 +982,7 @@ fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
 /// never duplicates.
 fn drop_duplicates(
     partitions: &mut BTreeMap<Partition, Vec<Planned>>,
-    files: &[SourceFile],
+    files: &SourceFiles,
     warnings: &mut Vec<String>,
 ) {
     let mut ids: Vec<(u64, u32)> = partitions
@@ -1009,7 +1006,8 @@ fn drop_duplicates(
     for &(dup, kept, id) in &dropped {
         warnings.push(format!(
             "duplicate report {id:016x}: {} has the same bytes as {}; written once",
-            files[dup as usize].rel_path, files[kept as usize].rel_path
+            files.rel_path(dup as usize),
+            files.rel_path(kept as usize)
         ));
     }
     for planned in partitions.values_mut() {
@@ -1069,8 +1067,13 @@ mod tests {
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_failure_naming_it() {
         let d = tempfile::tempdir().unwrap();
-        let file = SourceFile::new(d.path(), d.path().join("x/gone.txt"));
-        let r = process_file(d.path(), &file, &Config::default(), &Knowledge::default());
+        let path = d.path().join("x/gone.txt");
+        let r = process_file(
+            &path,
+            "x/gone.txt",
+            &Config::default(),
+            &Knowledge::default(),
+        );
         assert_eq!(r.status, Status::Failed);
         let e = r.error.unwrap();
         assert!(e.starts_with("cannot read x/gone.txt: "), "{e}");
