@@ -468,7 +468,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let parts: Vec<(Partition, Vec<Planned>)> = partitions.into_iter().collect();
     stage("scan");
     let written: Vec<Result<PartitionDone>> = in_pool(opts.jobs, || {
-        let nested = parts.len() < 4 * rayon::current_num_threads();
+        let threads = rayon::current_num_threads();
+        // Nested parallelism only when partitions are too few to keep every
+        // worker busy: a worker waiting inside a chunk would steal other
+        // partitions and hold them all open at once. Then as many chunks
+        // are parsed at once as keep the workers busy, and written in order.
+        let nested = parts.len() < 4 * threads;
+        let parsed_together = if nested {
+            REPORTS_PER_CHUNK * threads.div_ceil(REPORTS_PER_CHUNK)
+        } else {
+            REPORTS_PER_CHUNK
+        };
         // Consumed: a partition's plan is freed once it is written.
         parts
             .into_par_iter()
@@ -489,18 +499,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                     r.partition = partition.clone();
                     finish_one(opts, &bar, &stop, &first_failure, r)
                 };
-                for chunk in planned.chunks(REPORTS_PER_CHUNK) {
-                    // Nested parallelism only when partitions are too few to
-                    // keep every worker busy: a worker waiting inside a
-                    // chunk would steal other partitions and hold them all
-                    // open at once.
+                for together in planned.chunks(parsed_together) {
                     let records: Vec<ReportRecord> = if nested {
-                        chunk.par_iter().map(process).collect()
+                        together.par_iter().map(process).collect()
                     } else {
-                        chunk.iter().map(process).collect()
+                        together.iter().map(process).collect()
                     };
-                    writer.write(&records.iter().collect::<Vec<_>>())?;
-                    done.add(chunk, &records);
+                    let chunks = together.chunks(REPORTS_PER_CHUNK);
+                    for (chunk, records) in chunks.zip(records.chunks(REPORTS_PER_CHUNK)) {
+                        writer.write(&records.iter().collect::<Vec<_>>())?;
+                        done.add(chunk, records);
+                    }
                 }
                 done.stats = writer.finish()?;
                 Ok(done)
