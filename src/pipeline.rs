@@ -45,15 +45,9 @@ impl Shard {
         (count >= 1 && (1..=count).contains(&index)).then_some(Shard { index, count })
     }
 
-    /// Does this shard own the report? The first 8 bytes of its id (a
-    /// SHA-256 prefix) taken modulo the shard count.
-    pub fn owns(&self, report_id: &str) -> bool {
-        let n = u64::from_str_radix(&report_id[..report_id.len().min(16)], 16).unwrap_or(0);
-        self.owns_id(n)
-    }
-
-    /// [`Shard::owns`] for an id as a number ([`report_id_number`]).
-    fn owns_id(&self, id: u64) -> bool {
+    /// Does this shard own the report? Its id as a number (the first 8
+    /// bytes of its SHA-256, [`report_id_number`]) modulo the shard count.
+    pub fn owns(&self, id: u64) -> bool {
         id % self.count as u64 == (self.index - 1) as u64
     }
 
@@ -219,7 +213,17 @@ fn failed_record(rel: &str, id: Option<String>, size: u64, error: String) -> Rep
 
 /// First 16 hex characters of the SHA-256 of the raw bytes.
 pub fn report_id(bytes: &[u8]) -> String {
-    format!("{:016x}", report_id_number(bytes))
+    id_hex(report_id_number(bytes))
+}
+
+/// A report id as written: 16 hex digits.
+fn id_hex(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// A report id as written back to its number (0 if it is not one).
+fn id_number(hex: &str) -> u64 {
+    u64::from_str_radix(hex, 16).unwrap_or(0)
 }
 
 /// [`report_id`] as a number: its first 8 bytes, big-endian.
@@ -253,9 +257,9 @@ fn process_bytes_known(
     know: &Knowledge,
     known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
-    let id_number = report_id_number(bytes);
-    let id = format!("{id_number:016x}");
-    let known_meta = known.filter(|(k, _)| *k == id_number).map(|(_, m)| m);
+    let number = report_id_number(bytes);
+    let id = id_hex(number);
+    let known_meta = known.filter(|(k, _)| *k == number).map(|(_, m)| m);
     let size = bytes.len() as u64;
     let decoded = match decode::decode_report(bytes) {
         Ok(d) => d,
@@ -655,7 +659,7 @@ impl Outcomes {
     fn add_reused(&mut self, file: u32, e: &ManifestEntry) {
         let dir = self.dir(e.partition.clone());
         self.list.push(Outcome {
-            id: u64::from_str_radix(&e.report_id, 16).unwrap_or(0),
+            id: id_number(&e.report_id),
             file,
             dir,
             status: e.status,
@@ -684,7 +688,7 @@ impl PartitionDone {
         d.parsed += records.len();
         for (p, r) in planned.iter().zip(records) {
             d.outcomes.push(Outcome {
-                id: u64::from_str_radix(&r.report_id, 16).unwrap_or(0),
+                id: id_number(&r.report_id),
                 file: p.file,
                 dir: 0,
                 status: r.status,
@@ -835,7 +839,7 @@ impl Serialize for Entries<'_> {
         let o = self.outcomes;
         serializer.collect_seq(o.list.iter().map(|outcome| ManifestEntry {
             source_path: self.files.rel_path(outcome.file as usize).to_string(),
-            report_id: format!("{:016x}", outcome.id),
+            report_id: id_hex(outcome.id),
             status: outcome.status,
             error: o.errors.get(&outcome.file).cloned(),
             partition: o.partition_dirs[outcome.dir as usize].clone(),
@@ -870,7 +874,7 @@ fn scan(
         };
         return Scan {
             bytes: 0,
-            scanned: opts.shard.is_none_or(|s| s.owns_id(id)).then_some(scanned),
+            scanned: opts.shard.is_none_or(|s| s.owns(id)).then_some(scanned),
         };
     };
     let id = report_id_number(&bytes);
@@ -889,15 +893,13 @@ fn scan(
             reuse,
         }),
     };
-    if opts.shard.is_some_and(|s| !s.owns_id(id)) {
+    if opts.shard.is_some_and(|s| !s.owns(id)) {
         return Scan {
             bytes: size,
             scanned: None,
         };
     }
-    let unchanged = prev
-        .get(rel_path)
-        .filter(|e| e.report_id == format!("{id:016x}"));
+    let unchanged = prev.get(rel_path).filter(|e| e.report_id == id_hex(id));
     if let Some(e) = unchanged {
         return handled(
             partition_from_rel(&e.partition),
