@@ -321,7 +321,7 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
         path.append_value(&r.source_path);
         bytes.append_value(r.source_bytes);
         enc.append_option(r.encoding.as_deref());
-        city.append_option(r.meta.city.as_deref());
+        city.append_option(r.meta.government.city.as_deref());
         dept.append_option(r.meta.department.as_deref());
         title.append_option(r.meta.title.as_deref());
         status.append_value(r.status.as_str());

@@ -24,19 +24,129 @@ impl ReportType {
     }
 }
 
+/// Whether a report consolidates a department with its units (部门预算,
+/// 部门决算) or covers one unit (单位预算, 单位决算). A department's report
+/// already contains its units' figures: analysts must not add the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Department,
+    Unit,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Department => "department",
+            Scope::Unit => "unit",
+        }
+    }
+}
+
+/// The level of the government a department belongs to. The city-level
+/// departments of the four municipalities (上海市财政局) are province level;
+/// a district (普陀区) or county-level city (廉江市) is county level; 乡, 镇
+/// and 街道 are township level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminLevel {
+    Central,
+    Province,
+    City,
+    County,
+    Township,
+}
+
+impl AdminLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminLevel::Central => "central",
+            AdminLevel::Province => "province",
+            AdminLevel::City => "city",
+            AdminLevel::County => "county",
+            AdminLevel::Township => "township",
+        }
+    }
+}
+
+/// The government that published a report, as resolved against the list of
+/// administrative divisions (GB/T 2260). Names are the official ones where
+/// the code resolved, else as printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Government {
+    /// 江苏省, 上海市 (a municipality is its own province).
+    pub province: Option<String>,
+    /// Prefecture-level city, or the municipality (上海市); `None` for a
+    /// provincial or central department.
+    pub city: Option<String>,
+    /// County, district or county-level city.
+    pub county: Option<String>,
+    /// 乡, 镇 or 街道.
+    pub township: Option<String>,
+    pub level: Option<AdminLevel>,
+    /// 6-digit GB/T 2260 code of the publishing government (9 digits for a
+    /// township); `None` when unresolved.
+    pub code: Option<String>,
+    /// Partition slug (`[a-z0-9_]`) of the prefecture-level city or
+    /// municipality, the province for a provincial department, `central`.
+    pub slug: Option<String>,
+}
+
+/// Where a metadata field came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetaSource {
+    /// The report's own text.
+    Content,
+    /// Its file name or folders.
+    Path,
+    /// The `--metadata` file.
+    Sidecar,
+}
+
+impl MetaSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetaSource::Content => "content",
+            MetaSource::Path => "path",
+            MetaSource::Sidecar => "sidecar",
+        }
+    }
+}
+
+/// Where each metadata field came from (`None`: not known).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MetaSources {
+    pub department: Option<MetaSource>,
+    pub government: Option<MetaSource>,
+    pub year: Option<MetaSource>,
+    pub report_type: Option<MetaSource>,
+    pub scope: Option<MetaSource>,
+}
+
 /// What the report says about itself. Every field is optional because a
 /// damaged report may not state it; the pipeline decides what is required.
+/// The parser fills what the text states (department, year, type, scope,
+/// consolidated, title, places); the metadata stage (`crate::report_meta`)
+/// adds the path and the sidecar, and resolves the government.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportMeta {
-    /// City or county the department belongs to, e.g. 清远市.
-    pub city: Option<String>,
-    /// Department name, e.g. 江门市医疗保障局（本级）.
+    /// Department or unit name as printed, e.g. 江门市医疗保障局（本级）.
     pub department: Option<String>,
     /// Fiscal year the report covers.
     pub year: Option<i32>,
     pub report_type: Option<ReportType>,
+    pub scope: Option<Scope>,
+    /// The report says it is consolidated (汇总).
+    pub consolidated: bool,
     /// The report's own title, e.g. 清远市医疗保障局2025年部门预算.
     pub title: Option<String>,
+    /// Place names the headings print besides the department's name, in
+    /// order of appearance ("上海市2025年市级单位预算" → 上海市): they name the
+    /// government when the department's name does not.
+    pub places: Vec<String>,
+    pub government: Government,
+    pub sources: MetaSources,
 }
 
 /// One printed row of a table. `cells.len()` equals the table's column count.

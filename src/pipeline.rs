@@ -237,7 +237,7 @@ fn report_id_number(bytes: &[u8]) -> u64 {
 /// The partition of a report whose city, year and type are known.
 pub fn partition_of(meta: &crate::model::ReportMeta, config: &Config) -> Option<Partition> {
     Some(Partition {
-        city: slug::city_slug(meta.city.as_deref()?, config),
+        city: slug::city_slug(meta.government.city.as_deref()?, config),
         year: meta.year?,
         report_type: meta.report_type?.as_str().to_string(),
     })
@@ -271,7 +271,7 @@ fn process_bytes_known(
     let checks = checks::check_report(&parsed.tables, &decoded.text, &know.rules);
     let meta = parsed.meta;
     let mut missing = Vec::new();
-    if meta.city.is_none() {
+    if meta.government.city.is_none() {
         missing.push("city");
     }
     if meta.year.is_none() {

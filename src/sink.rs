@@ -405,7 +405,10 @@ mod tests {
             source_bytes: 100,
             encoding: Some("UTF-8".into()),
             meta: ReportMeta {
-                city: Some("清远市".into()),
+                government: crate::model::Government {
+                    city: Some("清远市".into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             partition,

@@ -215,7 +215,7 @@ fn every_sample_report_matches_its_gold() {
         }
         // Metadata.
         assert_eq!(
-            report.meta.city.as_deref(),
+            report.meta.government.city.as_deref(),
             gold["city"].as_str(),
             "{}",
             src.display()

@@ -114,11 +114,15 @@ pub fn meta_of_department(
         _ => None,
     };
     ReportMeta {
-        city,
         department,
         year,
         report_type,
         title,
+        government: crate::model::Government {
+            city,
+            ..Default::default()
+        },
+        ..Default::default()
     }
 }
 
@@ -164,7 +168,7 @@ mod tests {
         assert_eq!(m.year, Some(2025));
         assert_eq!(m.report_type, Some(ReportType::Budget));
         assert_eq!(m.department.as_deref(), Some("清远市医疗保障局"));
-        assert_eq!(m.city.as_deref(), Some("清远市"));
+        assert_eq!(m.government.city.as_deref(), Some("清远市"));
         assert_eq!(m.title.as_deref(), Some("清远市医疗保障局2025年部门预算"));
     }
 
@@ -180,7 +184,7 @@ mod tests {
             (m.year, m.report_type),
             (Some(2023), Some(ReportType::FinalAccounts))
         );
-        assert_eq!(m.city.as_deref(), Some("廉江市"));
+        assert_eq!(m.government.city.as_deref(), Some("廉江市"));
     }
 
     #[test]
