@@ -24,7 +24,7 @@ fn main() -> anyhow::Result<()> {
             .collect();
         reports.push(serde_json::json!({
             "source": std::path::Path::new(&path).file_name().unwrap().to_string_lossy(),
-            "city": r.meta.city, "department": r.meta.department, "year": r.meta.year,
+            "city": r.meta.government.city, "department": r.meta.department, "year": r.meta.year,
             "report_type": r.meta.report_type.map(|t| t.as_str()), "tables": tables,
         }));
     }
