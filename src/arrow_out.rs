@@ -7,12 +7,18 @@
 use crate::checks::Check;
 use crate::model::{ReportRecord, Table};
 use arrow_array::builder::{
-    BooleanBuilder, Decimal128Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder,
+    BooleanBuilder, Decimal128Builder, ListBuilder, StringBuilder, StructBuilder, UInt32Builder,
+    UInt64Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use rust_decimal::Decimal;
 use std::sync::Arc;
+
+/// Version of the datasets' layout, written in `_manifest.json` and in each
+/// Parquet file's key-value metadata (`fiscal_etl.schema_version`).
+/// docs/schema.md says what each version changed.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Amounts are Decimal128(38, 6): exact, with room for any printed precision.
 pub const VALUE_PRECISION: u8 = 38;
@@ -38,7 +44,19 @@ fn decimal(name: &str, nullable: bool) -> Field {
     )
 }
 
+/// The fields of `reports.meta_source`: where each metadata field came from.
+const META_SOURCE_FIELDS: [&str; 5] = ["department", "government", "year", "report_type", "scope"];
+
+fn meta_source_fields() -> Fields {
+    META_SOURCE_FIELDS
+        .iter()
+        .map(|n| utf8(n, true))
+        .collect::<Vec<_>>()
+        .into()
+}
+
 pub fn reports_schema() -> SchemaRef {
+    // Version 1's columns first, in their order; later ones after them.
     Arc::new(Schema::new(vec![
         utf8("report_id", false),
         utf8("source_path", false),
@@ -52,6 +70,15 @@ pub fn reports_schema() -> SchemaRef {
         Field::new("n_tables", DataType::UInt32, false),
         Field::new("n_cells", DataType::UInt64, false),
         Field::new("n_checks_failed", DataType::UInt32, false),
+        utf8("province", true),
+        utf8("county", true),
+        utf8("township", true),
+        utf8("admin_level", true),
+        utf8("region_code", true),
+        utf8("scope", true),
+        Field::new("consolidated", DataType::Boolean, false),
+        Field::new("meta_source", DataType::Struct(meta_source_fields()), false),
+        list_utf8("warnings"),
     ]))
 }
 
@@ -87,6 +114,8 @@ pub fn cells_schema() -> SchemaRef {
         decimal("value", true),
         utf8("row_code", true),
         utf8("row_label", true),
+        utf8("unit", true),
+        decimal("value_yuan", true),
     ]))
 }
 
@@ -308,24 +337,55 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut path = StringBuilder::new();
     let mut bytes = UInt64Builder::new();
     let mut enc = StringBuilder::new();
-    let mut city = StringBuilder::new();
     let mut dept = StringBuilder::new();
+    let mut scope = StringBuilder::new();
+    let mut consolidated = BooleanBuilder::new();
+    let mut province = StringBuilder::new();
+    let mut city = StringBuilder::new();
+    let mut county = StringBuilder::new();
+    let mut township = StringBuilder::new();
+    let mut level = StringBuilder::new();
+    let mut code = StringBuilder::new();
     let mut title = StringBuilder::new();
+    let mut source = StructBuilder::from_fields(meta_source_fields(), records.len());
     let mut status = StringBuilder::new();
     let mut error = StringBuilder::new();
+    let mut warnings = ListBuilder::new(StringBuilder::new());
     let mut ntab = UInt32Builder::new();
     let mut ncell = UInt64Builder::new();
     let mut nfail = UInt32Builder::new();
     for r in records {
+        let m = &r.meta;
+        let g = &m.government;
         id.append_value(&r.report_id);
         path.append_value(&r.source_path);
         bytes.append_value(r.source_bytes);
         enc.append_option(r.encoding.as_deref());
-        city.append_option(r.meta.government.city.as_deref());
-        dept.append_option(r.meta.department.as_deref());
-        title.append_option(r.meta.title.as_deref());
+        dept.append_option(m.department.as_deref());
+        scope.append_option(m.scope.map(|s| s.as_str()));
+        consolidated.append_value(m.consolidated);
+        province.append_option(g.province.as_deref());
+        city.append_option(g.city.as_deref());
+        county.append_option(g.county.as_deref());
+        township.append_option(g.township.as_deref());
+        level.append_option(g.level.map(|l| l.as_str()));
+        code.append_option(g.code.as_deref());
+        title.append_option(m.title.as_deref());
+        let s = &m.sources;
+        let sources = [s.department, s.government, s.year, s.report_type, s.scope];
+        for (k, v) in sources.iter().enumerate() {
+            source
+                .field_builder::<StringBuilder>(k)
+                .expect("meta_source fields are strings")
+                .append_option(v.map(|v| v.as_str()));
+        }
+        source.append(true);
         status.append_value(r.status.as_str());
         error.append_option(r.error.as_deref());
+        for w in &r.warnings {
+            warnings.values().append_value(w);
+        }
+        warnings.append(true);
         ntab.append_value(r.tables.len() as u32);
         ncell.append_value(n_cells(&r.tables));
         nfail.append_value(
@@ -350,8 +410,36 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
             Arc::new(ntab.finish()),
             Arc::new(ncell.finish()),
             Arc::new(nfail.finish()),
+            Arc::new(province.finish()),
+            Arc::new(county.finish()),
+            Arc::new(township.finish()),
+            Arc::new(level.finish()),
+            Arc::new(code.finish()),
+            Arc::new(scope.finish()),
+            Arc::new(consolidated.finish()),
+            Arc::new(source.finish()),
+            Arc::new(warnings.finish()),
         ],
     )
+}
+
+/// How many 元 one of a table's units is: 元 1, 千元 1,000, 万元 10,000,
+/// 亿元 100,000,000.
+pub fn yuan_per_unit(unit: &str) -> Option<i128> {
+    match unit {
+        "元" => Some(1),
+        "千元" => Some(1_000),
+        "万元" => Some(10_000),
+        "亿元" => Some(100_000_000),
+        _ => None,
+    }
+}
+
+/// A value (mantissa at scale 6) in 元, where the unit is known and the
+/// result fits Decimal128(38).
+fn in_yuan(value: Option<i128>, per_unit: Option<i128>) -> Option<i128> {
+    let v = value?.checked_mul(per_unit?)?;
+    (v.abs() < 10_i128.pow(VALUE_PRECISION as u32)).then_some(v)
 }
 
 pub fn tables_batch(records: &[&ReportRecord]) -> RecordBatch {
@@ -436,12 +524,15 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut measure = strings(16);
     let mut textb = strings(12);
     let mut value = Decimal128Builder::with_capacity(n);
+    let mut unit = strings(2);
+    let mut yuan = Decimal128Builder::with_capacity(n);
     let mut code = strings(7);
     let mut label = strings(24);
     let mut facts = row_facts(&[], &[]);
     for r in records {
         for t in &r.tables {
             let code_col = code_columns(&t.columns);
+            let per_unit = t.unit.as_deref().and_then(yuan_per_unit);
             for (ri, row) in t.rows.iter().enumerate() {
                 facts.fill(&row.cells, &code_col);
                 for (j, cell) in row.cells.iter().enumerate() {
@@ -455,6 +546,8 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
                     measure.append_option(t.measures.get(j).and_then(|m| m.as_deref()));
                     textb.append_value(txt);
                     value.append_option(facts.values[j]);
+                    unit.append_option(t.unit.as_deref());
+                    yuan.append_option(in_yuan(facts.values[j], per_unit));
                     code.append_option(facts.codes[j]);
                     label.append_option(facts.labels[j]);
                 }
@@ -480,6 +573,12 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
             ),
             Arc::new(code.finish()),
             Arc::new(label.finish()),
+            Arc::new(unit.finish()),
+            Arc::new(
+                yuan.finish()
+                    .with_precision_and_scale(VALUE_PRECISION, VALUE_SCALE)
+                    .expect("valid decimal type"),
+            ),
         ],
     )
 }
@@ -577,6 +676,23 @@ mod tests {
         ] {
             assert_eq!(parse_amount(s).is_some(), text::is_amount(s), "{s}");
         }
+    }
+
+    #[test]
+    fn values_in_yuan() {
+        let per = |u| yuan_per_unit(u);
+        // 32,365.090089 万元 is 323,650,900.89 元, exactly.
+        let v = parse_amount("32,365.090089");
+        assert_eq!(in_yuan(v, per("万元")), Some(323_650_900_890_000));
+        assert_eq!(in_yuan(parse_amount("1.5"), per("亿元")), Some(150_000_000_000_000));
+        assert_eq!(in_yuan(parse_amount("12.00"), per("元")), Some(12_000_000));
+        assert_eq!(in_yuan(parse_amount("12.00"), per("千元")), Some(12_000_000_000));
+        assert_eq!(in_yuan(v, None), None);
+        assert_eq!(in_yuan(None, per("元")), None);
+        assert_eq!(per("美元"), None);
+        // Beyond Decimal128(38): null, never wrapped.
+        let huge = Some(10_i128.pow(37));
+        assert_eq!(in_yuan(huge, per("亿元")), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! Flow, one direction, one module per stage:
 //! [`discover`] → [`decode`] → [`parse`] (metadata, tables, grid; pure, no I/O)
+//! → [`report_meta`] (path, sidecar, the government through [`region`])
 //! → [`slug`] (partition values) → [`arrow_out`] (record batches)
 //! → [`sink`] (partitioned Parquet) — driven by [`pipeline`].
 
@@ -16,5 +17,7 @@ pub mod log;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod region;
+pub mod report_meta;
 pub mod sink;
 pub mod slug;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use fiscal_etl::config::{self, Config};
 use fiscal_etl::log::{Event, LogFormat, Logger};
 use fiscal_etl::pipeline::{self, RunError, RunOptions, Shard};
+use fiscal_etl::report_meta::Sidecar;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +63,11 @@ enum Command {
         /// Log lines as human text or one JSON object per line.
         #[arg(long, value_enum, default_value_t = LogFormat::Human)]
         log_format: LogFormat,
+        /// CSV of metadata per input file (columns source_path and any of
+        /// department, province, city, county, year, report_type, scope):
+        /// supplies or overrides what the texts state.
+        #[arg(long, value_name = "FILE.csv")]
+        metadata: Option<PathBuf>,
     },
 }
 
@@ -80,6 +86,7 @@ struct RunArgs {
     fail_fast: bool,
     shard: Option<Shard>,
     log_format: LogFormat,
+    metadata: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -102,6 +109,7 @@ fn main() -> ExitCode {
             fail_fast,
             shard,
             log_format,
+            metadata,
         } => run(RunArgs {
             input,
             output,
@@ -112,6 +120,7 @@ fn main() -> ExitCode {
             fail_fast,
             shard,
             log_format,
+            metadata,
         }),
     }
 }
@@ -153,17 +162,22 @@ fn run(a: RunArgs) -> ExitCode {
     if a.jobs == Some(0) {
         return fatal("bad arguments", "--jobs must be at least 1".into());
     }
+    let sidecar = match a.metadata.as_deref().map(Sidecar::load).transpose() {
+        Ok(s) => s,
+        Err(e) => return fatal("bad metadata file", e.to_string()),
+    };
     let opts = RunOptions {
         input: a.input,
         output: a.output,
         jobs: a.jobs,
         config,
-        config_digest: pipeline::config_digest(&config_bytes),
+        config_digest: pipeline::config_digest(&config_bytes, sidecar.as_ref()),
         progress: a.log_format == LogFormat::Human && std::io::stderr().is_terminal(),
         log,
         fail_fast: a.fail_fast,
         incremental: a.incremental,
         shard: a.shard,
+        sidecar,
     };
     match pipeline::run(&opts) {
         Ok(s) => {

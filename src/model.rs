@@ -257,6 +257,9 @@ pub struct ReportRecord {
     pub status: Status,
     /// Human-readable error for failed reports: what and where (file, line).
     pub error: Option<String>,
+    /// What the run was unsure of about this report (a government it could
+    /// not resolve, a name shown lossy), each saying what and where.
+    pub warnings: Vec<String>,
     pub tables: Vec<Table>,
     /// Arithmetic checks of the report's tables.
     pub checks: Vec<crate::checks::Check>,

@@ -17,8 +17,9 @@ use crate::discover::{self, SourceFiles};
 use crate::log::{Event, Logger};
 use crate::model::{Partition, ReportMeta, ReportRecord, Status};
 use crate::parse;
+use crate::region::Divisions;
+use crate::report_meta::{self, Sidecar, SidecarRow};
 use crate::sink::{self, SinkOptions};
-use crate::slug;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -72,13 +73,19 @@ pub struct RunOptions {
     pub fail_fast: bool,
     pub incremental: bool,
     pub shard: Option<Shard>,
+    /// `--metadata`: fields supplied or overridden per input file.
+    pub sidecar: Option<Sidecar>,
 }
 
 /// Digest of everything that shapes the output besides the input: the
-/// configuration file's bytes and the built-in catalog and rules.
-pub fn config_digest(config_bytes: &[u8]) -> String {
+/// configuration file's bytes, the `--metadata` file's digest, the built-in
+/// catalog, rules and division list, and the tool's version. An
+/// incremental run reuses a previous run only under the same digest.
+pub fn config_digest(config_bytes: &[u8], sidecar: Option<&Sidecar>) -> String {
     let mut h = Sha256::new();
     h.update(config_bytes);
+    h.update(sidecar.map(Sidecar::digest).unwrap_or("").as_bytes());
+    h.update(crate::region::BUILTIN_TSV.as_bytes());
     h.update(crate::config::BUILTIN.as_bytes());
     h.update(crate::catalog::BUILTIN.as_bytes());
     h.update(crate::checks::BUILTIN.as_bytes());
@@ -98,12 +105,20 @@ pub struct ManifestEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
+    /// [`crate::arrow_out::SCHEMA_VERSION`] of the datasets (absent in the
+    /// manifests of version 1).
+    #[serde(default = "schema_version_1")]
+    pub schema_version: u32,
     pub run_id: String,
     pub started_at: String,
     pub finished_at: String,
     pub tool_version: String,
     pub config_digest: String,
     pub reports: Vec<ManifestEntry>,
+}
+
+fn schema_version_1() -> u32 {
+    1
 }
 
 fn manifest_name(stem: &str) -> String {
@@ -120,6 +135,8 @@ fn manifest_name(stem: &str) -> String {
 pub struct Knowledge {
     pub catalog: Catalog,
     pub rules: CheckRules,
+    /// The administrative divisions governments are resolved against.
+    pub divisions: &'static Divisions,
 }
 
 impl Default for Knowledge {
@@ -127,6 +144,7 @@ impl Default for Knowledge {
         Knowledge {
             catalog: Catalog::builtin(),
             rules: CheckRules::builtin(),
+            divisions: Divisions::builtin(),
         }
     }
 }
@@ -171,14 +189,44 @@ pub enum RunError {
     FailFast { path: String, error: String },
 }
 
+/// What processing one report needs besides its bytes.
+#[derive(Clone, Copy)]
+pub struct ReportContext<'a> {
+    pub config: &'a Config,
+    pub know: &'a Knowledge,
+    /// `--metadata`, if given.
+    pub sidecar: Option<&'a Sidecar>,
+}
+
+impl<'a> ReportContext<'a> {
+    /// A context without a sidecar.
+    pub fn new(config: &'a Config, know: &'a Knowledge) -> Self {
+        ReportContext {
+            config,
+            know,
+            sidecar: None,
+        }
+    }
+
+    fn sidecar_row(&self, rel_path: &str) -> Option<&'a SidecarRow> {
+        self.sidecar.and_then(|s| s.row(rel_path))
+    }
+
+    /// The metadata stage on what the text states.
+    fn settle(&self, content: ReportMeta, rel_path: &str) -> report_meta::Completed {
+        report_meta::complete(
+            content,
+            rel_path,
+            self.sidecar_row(rel_path),
+            self.know.divisions,
+            self.config,
+        )
+    }
+}
+
 /// Processes the file at `path`, `rel_path` under the input root.
-pub fn process_file(
-    path: &Path,
-    rel_path: &str,
-    config: &Config,
-    know: &Knowledge,
-) -> ReportRecord {
-    process_file_known(path, rel_path, config, know, None)
+pub fn process_file(path: &Path, rel_path: &str, cx: &ReportContext) -> ReportRecord {
+    process_file_known(path, rel_path, cx, None)
 }
 
 /// [`process_file`] for a file whose metadata the scan read: it is reused
@@ -186,12 +234,11 @@ pub fn process_file(
 fn process_file_known(
     path: &Path,
     rel_path: &str,
-    config: &Config,
-    know: &Knowledge,
+    cx: &ReportContext,
     known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
     match std::fs::read(path) {
-        Ok(bytes) => process_bytes_known(rel_path, &bytes, config, know, known),
+        Ok(bytes) => process_bytes_known(rel_path, &bytes, cx, known),
         Err(e) => failed_record(rel_path, None, 0, format!("cannot read {rel_path}: {e}")),
     }
 }
@@ -206,6 +253,7 @@ fn failed_record(rel: &str, id: Option<String>, size: u64, error: String) -> Rep
         partition: Partition::unknown(),
         status: Status::Failed,
         error: Some(error),
+        warnings: Vec::new(),
         tables: Vec::new(),
         checks: Vec::new(),
     }
@@ -234,27 +282,44 @@ fn report_id_number(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(first)
 }
 
-/// The partition of a report whose city, year and type are known.
-pub fn partition_of(meta: &crate::model::ReportMeta, config: &Config) -> Option<Partition> {
+/// The partition of a report whose government, year and type are known.
+pub fn partition_of(meta: &ReportMeta) -> Option<Partition> {
     Some(Partition {
-        city: slug::city_slug(meta.government.city.as_deref()?, config),
+        city: meta.government.slug.clone()?,
         year: meta.year?,
         report_type: meta.report_type?.as_str().to_string(),
     })
 }
 
-/// The pure part of processing: raw bytes in, a record out.
-pub fn process_bytes(rel: &str, bytes: &[u8], config: &Config, know: &Knowledge) -> ReportRecord {
-    process_bytes_known(rel, bytes, config, know, None)
+/// What a report's metadata lacks to be filed, named as the error says it.
+fn missing_meta(meta: &ReportMeta) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if meta.department.is_none() {
+        missing.push("department");
+    }
+    if meta.government.slug.is_none() {
+        missing.push("government (province, city or county)");
+    }
+    if meta.year.is_none() {
+        missing.push("year");
+    }
+    if meta.report_type.is_none() {
+        missing.push("report type (预算/决算)");
+    }
+    missing
 }
 
-/// [`process_bytes`], reusing metadata read earlier from bytes with the id
-/// given, if these are the same bytes.
+/// The pure part of processing: raw bytes in, a record out.
+pub fn process_bytes(rel: &str, bytes: &[u8], cx: &ReportContext) -> ReportRecord {
+    process_bytes_known(rel, bytes, cx, None)
+}
+
+/// [`process_bytes`], reusing the content metadata read earlier from bytes
+/// with the id given, if these are the same bytes.
 fn process_bytes_known(
     rel: &str,
     bytes: &[u8],
-    config: &Config,
-    know: &Knowledge,
+    cx: &ReportContext,
     known: Option<(u64, ReportMeta)>,
 ) -> ReportRecord {
     let number = report_id_number(bytes);
@@ -266,45 +331,43 @@ fn process_bytes_known(
         Err(e) => return failed_record(rel, Some(id), size, format!("{rel}: {e}")),
     };
     let mut parsed = parse::parse_report_with(&decoded.text, known_meta);
-    know.catalog
-        .classify_tables(&mut parsed.tables, parsed.meta.report_type);
-    let checks = checks::check_report(&parsed.tables, &decoded.text, &know.rules);
-    let meta = parsed.meta;
-    let mut missing = Vec::new();
-    if meta.government.city.is_none() {
-        missing.push("city");
-    }
-    if meta.year.is_none() {
-        missing.push("year");
-    }
-    if meta.report_type.is_none() {
-        missing.push("report type (预算/决算)");
-    }
+    let settled = cx.settle(std::mem::take(&mut parsed.meta), rel);
+    let meta = settled.meta;
+    cx.know
+        .catalog
+        .classify_tables(&mut parsed.tables, meta.report_type);
+    let checks = checks::check_report(&parsed.tables, &decoded.text, &cx.know.rules);
+    let missing = missing_meta(&meta);
     let mut record = ReportRecord {
         report_id: id,
         source_path: rel.to_string(),
         source_bytes: size,
         encoding: Some(decoded.encoding.to_string()),
-        meta: meta.clone(),
+        meta,
         partition: Partition::unknown(),
         status: Status::Ok,
         error: None,
+        warnings: settled.warnings,
         tables: parsed.tables,
         checks,
     };
     if !missing.is_empty() {
         // Never filed under a guessed partition, and its tables are not
         // published: a failed report contributes only its `reports` row.
+        let looked = match cx.sidecar {
+            Some(_) => "the text, the path and the --metadata file",
+            None => "the text and the path (no --metadata file given)",
+        };
         record.status = Status::Failed;
         record.error = Some(format!(
-            "{rel}: report metadata missing: {} not found in the text",
+            "{rel}: report metadata missing: {} not found in {looked}",
             missing.join(", ")
         ));
         record.tables.clear();
         record.checks.clear();
         return record;
     }
-    record.partition = partition_of(&meta, config).unwrap_or_else(Partition::unknown);
+    record.partition = partition_of(&record.meta).unwrap_or_else(Partition::unknown);
     if let Some(d) = parsed.damage.first() {
         record.status = Status::Failed;
         record.error = Some(format!("{rel}: {d}"));
@@ -344,8 +407,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .shard
         .map(|s| s.file_stem())
         .unwrap_or_else(|| "part-00000".into());
+    // Reused only if made by the same configuration and layout: else every
+    // report is parsed again (and the run says so).
+    let mut stale_previous = None;
     let previous = if opts.incremental {
-        read_previous_manifest(&opts.output, &stem)
+        read_previous_manifest(&opts.output, &stem).filter(|m| {
+            let same = m.config_digest == opts.config_digest
+                && m.schema_version == crate::arrow_out::SCHEMA_VERSION;
+            if !same {
+                stale_previous = Some(format!(
+                    "--incremental: the previous run used another configuration, metadata file, \
+                     tool version or schema (version {}); every report is parsed again",
+                    m.schema_version
+                ));
+            }
+            same
+        })
     } else {
         None
     };
@@ -356,6 +433,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .collect();
 
     let know = Knowledge::default();
+    let cx = ReportContext {
+        config: &opts.config,
+        know: &know,
+        sidecar: opts.sidecar.as_ref(),
+    };
     let bar = progress_bar(opts.progress, files.len() as u64);
     let bytes_done = AtomicU64::new(0);
 
@@ -372,7 +454,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         (0..files.len())
             .into_par_iter()
             .fold(Plan::default, |mut plan, index| {
-                let s = scan(index, &files, opts, &prev_by_path);
+                let s = scan(index, &files, opts, &cx, &prev_by_path);
                 bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
                 if let Some(scanned) = s.scanned {
                     plan.add(scanned);
@@ -385,11 +467,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     });
     let Plan {
         mut partitions,
-        mut departments,
+        mut texts,
         reuse,
     } = plan;
     // Kept until pass 2 reaches them: without the room left by growing.
-    departments.shrink_to_fit();
+    texts.shrink_to_fit();
     for planned in partitions.values_mut() {
         planned.sort_unstable_by_key(|p| p.file);
         planned.shrink_to_fit();
@@ -404,6 +486,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             .collect(),
         ..Default::default()
     };
+    if let Some(sidecar) = &opts.sidecar {
+        summary.warnings.extend(sidecar.unmatched(files.rel_paths()));
+    }
+    summary.warnings.extend(stale_previous);
     drop_duplicates(&mut partitions, &files, &mut summary.warnings);
 
     // Partitions this run writes: all of them, or (incremental) those where
@@ -496,10 +582,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                     ..Default::default()
                 };
                 let process = |p: &Planned| {
-                    let known = p.known.map(|k| (p.id, k.meta(&departments)));
+                    let known = p.known.map(|k| (p.id, k.meta(&texts)));
                     let (path, rel_path) =
                         (files.path(p.file as usize), files.rel_path(p.file as usize));
-                    let mut r = process_file_known(&path, rel_path, &opts.config, &know, known);
+                    let mut r = process_file_known(&path, rel_path, &cx, known);
                     r.partition = partition.clone();
                     finish_one(opts, &bar, &stop, &first_failure, r)
                 };
@@ -563,6 +649,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // The manifest is staged with the data so it is published by the same commit.
     let finished_at = chrono::Utc::now().to_rfc3339();
     let manifest = ManifestOut {
+        schema_version: crate::arrow_out::SCHEMA_VERSION,
         run_id: &run_id,
         started_at: &started_at.to_rfc3339(),
         finished_at: &finished_at,
@@ -725,8 +812,8 @@ struct Scanned {
 
 /// A report pass 2 handles, as pass 1 leaves it. One is kept for every
 /// report until pass 2 reaches its partition, so it is a few words: no
-/// path, and of the metadata only what the rest follows from, its text in
-/// the plan's one string of departments.
+/// path, and of the metadata only what the text stated, its strings in
+/// the plan's one string of texts.
 struct Planned {
     /// Report id as a number; of the path for a file that could not be read.
     id: u64,
@@ -734,27 +821,74 @@ struct Planned {
     file: u32,
     /// Read, and not empty: may be the duplicate of another report.
     has_bytes: bool,
-    /// The metadata pass 1 read, for pass 2 to reuse when the bytes are
-    /// unchanged.
+    /// The metadata pass 1 read from the text, for pass 2 to reuse when
+    /// the bytes are unchanged.
     known: Option<KnownMeta>,
 }
 
-/// A report's metadata by what the rest follows from
-/// ([`parse::meta_of_department`]); the department is a span of
-/// [`Plan::departments`].
+/// What a report's text states about it ([`parse::read_report_meta`]), in
+/// a few words: its strings (department, title, places) are a span of
+/// [`Plan::texts`], separated by [`FIELD_END`]. The rest of the metadata
+/// (path, sidecar, government) is settled again from it in pass 2.
 #[derive(Clone, Copy)]
 struct KnownMeta {
-    department: Option<(u32, u32)>,
+    texts: (u32, u32),
+    has_department: bool,
+    has_title: bool,
     year: Option<i32>,
     report_type: Option<crate::model::ReportType>,
+    scope: Option<crate::model::Scope>,
+    consolidated: bool,
 }
 
+/// Ends each string of a [`KnownMeta`] in [`Plan::texts`]: a control
+/// character no metadata string holds (the reader keeps printed text only).
+const FIELD_END: char = '\u{1f}';
+
 impl KnownMeta {
-    fn meta(&self, departments: &str) -> ReportMeta {
-        let department = self
-            .department
-            .map(|(start, end)| departments[start as usize..end as usize].to_string());
-        parse::meta_of_department(department, self.year, self.report_type)
+    fn store(meta: ReportMeta, texts: &mut String) -> KnownMeta {
+        let start = texts.len() as u32;
+        let strings = [meta.department.as_deref(), meta.title.as_deref()];
+        for s in strings.into_iter().flatten().chain(meta.places.iter().map(String::as_str)) {
+            texts.extend(s.chars().filter(|&c| c != FIELD_END));
+            texts.push(FIELD_END);
+        }
+        KnownMeta {
+            texts: (start, texts.len() as u32),
+            has_department: meta.department.is_some(),
+            has_title: meta.title.is_some(),
+            year: meta.year,
+            report_type: meta.report_type,
+            scope: meta.scope,
+            consolidated: meta.consolidated,
+        }
+    }
+
+    fn meta(&self, texts: &str) -> ReportMeta {
+        let (start, end) = self.texts;
+        let mut strings = texts[start as usize..end as usize]
+            .split_terminator(FIELD_END)
+            .map(str::to_string);
+        let department = if self.has_department { strings.next() } else { None };
+        let title = if self.has_title { strings.next() } else { None };
+        let content = |present: bool| present.then_some(crate::model::MetaSource::Content);
+        ReportMeta {
+            sources: crate::model::MetaSources {
+                department: content(department.is_some()),
+                government: None,
+                year: content(self.year.is_some()),
+                report_type: content(self.report_type.is_some()),
+                scope: content(self.scope.is_some()),
+            },
+            department,
+            title,
+            places: strings.collect(),
+            year: self.year,
+            report_type: self.report_type,
+            scope: self.scope,
+            consolidated: self.consolidated,
+            government: Default::default(),
+        }
     }
 }
 
@@ -762,8 +896,8 @@ impl KnownMeta {
 #[derive(Default)]
 struct Plan {
     partitions: BTreeMap<Partition, Vec<Planned>>,
-    /// The departments of the reports, one after the other.
-    departments: String,
+    /// The strings of the reports' [`KnownMeta`], one after the other.
+    texts: String,
     /// Incremental runs: the previous manifest's entry of every report
     /// unchanged since, by file.
     reuse: BTreeMap<u32, Box<ManifestEntry>>,
@@ -771,15 +905,7 @@ struct Plan {
 
 impl Plan {
     fn add(&mut self, s: Scanned) {
-        let known = s.meta.map(|meta| KnownMeta {
-            department: meta.department.map(|d| {
-                let start = self.departments.len() as u32;
-                self.departments.push_str(&d);
-                (start, self.departments.len() as u32)
-            }),
-            year: meta.year,
-            report_type: meta.report_type,
-        });
+        let known = s.meta.map(|meta| KnownMeta::store(meta, &mut self.texts));
         if let Some(e) = s.reuse {
             self.reuse.insert(s.planned.file, e);
         }
@@ -791,15 +917,15 @@ impl Plan {
     }
 
     fn merge(mut self, mut other: Plan) -> Plan {
-        if self.departments.len() < other.departments.len() {
+        if self.texts.len() < other.texts.len() {
             std::mem::swap(&mut self, &mut other);
         }
-        let base = self.departments.len() as u32;
-        self.departments.push_str(&other.departments);
+        let base = self.texts.len() as u32;
+        self.texts.push_str(&other.texts);
         for (partition, mut planned) in other.partitions {
             for p in &mut planned {
                 if let Some(KnownMeta {
-                    department: Some((start, end)),
+                    texts: (start, end),
                     ..
                 }) = &mut p.known
                 {
@@ -821,6 +947,7 @@ impl Plan {
 /// one as they are serialized.
 #[derive(Serialize)]
 struct ManifestOut<'a> {
+    schema_version: u32,
     run_id: &'a str,
     started_at: &'a str,
     finished_at: &'a str,
@@ -853,6 +980,7 @@ fn scan(
     index: usize,
     files: &SourceFiles,
     opts: &RunOptions,
+    cx: &ReportContext,
     prev: &BTreeMap<&str, &ManifestEntry>,
 ) -> Scan {
     let file = index as u32;
@@ -909,9 +1037,13 @@ fn scan(
     }
     match decode::decode_report(&bytes) {
         Ok(d) => {
-            let meta = parse::read_report_meta(&d.text);
-            let partition = partition_of(&meta, &opts.config).unwrap_or_else(Partition::unknown);
-            handled(partition, Some(meta), None)
+            let content = parse::read_report_meta(&d.text);
+            let settled = cx.settle(content.clone(), rel_path);
+            let partition = match missing_meta(&settled.meta).is_empty() {
+                true => partition_of(&settled.meta),
+                false => None,
+            };
+            handled(partition.unwrap_or_else(Partition::unknown), Some(content), None)
         }
         Err(_) => handled(Partition::unknown(), None, None),
     }
@@ -1064,17 +1196,19 @@ mod tests {
 
     #[test]
     fn metadata_missing_is_a_failure_naming_what() {
+        let (config, know) = (Config::default(), Knowledge::default());
         let r = process_bytes(
             "a/b.txt",
             "表1\n收支总体情况表\n项目\t预算\n合计\t1.00\n".as_bytes(),
-            &Config::default(),
-            &Knowledge::default(),
+            &ReportContext::new(&config, &know),
         );
         assert_eq!(r.status, Status::Failed);
         let e = r.error.unwrap();
-        assert!(
-            e.contains("a/b.txt") && e.contains("city") && e.contains("year"),
-            "{e}"
+        assert_eq!(
+            e,
+            "a/b.txt: report metadata missing: department, government (province, city or \
+             county), year, report type (预算/决算) not found in the text and the path (no \
+             --metadata file given)"
         );
         assert_eq!(r.partition, Partition::unknown());
     }
@@ -1083,12 +1217,8 @@ mod tests {
     fn a_file_that_vanished_after_the_walk_is_a_failure_naming_it() {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("x/gone.txt");
-        let r = process_file(
-            &path,
-            "x/gone.txt",
-            &Config::default(),
-            &Knowledge::default(),
-        );
+        let (config, know) = (Config::default(), Knowledge::default());
+        let r = process_file(&path, "x/gone.txt", &ReportContext::new(&config, &know));
         assert_eq!(r.status, Status::Failed);
         let e = r.error.unwrap();
         assert!(e.starts_with("cannot read x/gone.txt: "), "{e}");

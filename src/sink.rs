@@ -10,6 +10,7 @@ use crate::model::{Partition, ReportRecord};
 use anyhow::{Context, Result};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -49,6 +50,12 @@ fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
         // No version or time inside the files: same input, same bytes.
         .set_created_by("fiscal-etl".to_string())
+        // The layout's version, for readers that check what they load
+        // (docs/schema.md lists what each version changed).
+        .set_key_value_metadata(Some(vec![KeyValue::new(
+            "fiscal_etl.schema_version".to_string(),
+            crate::arrow_out::SCHEMA_VERSION.to_string(),
+        )]))
         .set_max_row_group_row_count(Some(opts.max_row_group_rows))
         // Min/max per column chunk is what readers prune partitions' row
         // groups with; per-page statistics and page indexes cost a pass
@@ -416,6 +423,7 @@ mod tests {
             error: (!ok).then(|| "bad".to_string()),
             tables: if ok { vec![table] } else { vec![] },
             checks: vec![],
+            warnings: vec![],
         }
     }
 

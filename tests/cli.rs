@@ -121,7 +121,7 @@ fn bad_inputs_fail_alone_and_good_reports_are_complete() {
     .unwrap();
     std::fs::write(
         i.join("prose.txt"),
-        "2024年部门预算\n单位名称：某市某局\n这里只有说明文字，没有表格。\n",
+        "2024年部门预算\n单位名称：清远市某局\n这里只有说明文字，没有表格。\n",
     )
     .unwrap();
     std::fs::write(
@@ -333,7 +333,7 @@ fn huge_unreadable_looping_and_utf16_inputs() {
         line.2
             .as_deref()
             .unwrap()
-            .starts_with("line.txt: report metadata missing: city, year"),
+            .starts_with("line.txt: report metadata missing: department, government"),
         "{line:?}"
     );
     let locked = find("locked.txt");
