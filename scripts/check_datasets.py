@@ -48,10 +48,27 @@ def check(out):
             print(f"cells: sum(value) polars={ptotal} pyarrow={atotal} duckdb={dtotal}")
             if not (Decimal(str(ptotal)) == atotal == Decimal(str(dtotal))):
                 failures.append(f"cells: amount totals differ: {ptotal} {atotal} {dtotal}")
+            # value_yuan is value in 元: ×10,000 for 万元, ×1 for 元.
+            bad = con.execute(
+                f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning=true) WHERE value IS NOT NULL AND "
+                "value_yuan IS DISTINCT FROM (CASE unit WHEN '元' THEN value WHEN '千元' THEN value * 1000 "
+                "WHEN '万元' THEN value * 10000 WHEN '亿元' THEN value * 100000000 END)"
+            ).fetchone()[0]
+            if bad:
+                failures.append(f"cells: {bad} value_yuan differ from value × unit")
             by_city = (
                 pdf.group_by(["city", "year", "report_type"]).agg(pl.len().alias("cells")).sort(["city", "year"])
             )
             print(by_city)
+    import json
+    import pyarrow.parquet as pq
+
+    version = json.load(open(f"{out}/_manifest.json", encoding="utf-8")).get("schema_version")
+    for f in ds.dataset(f"{out}/cells", format="parquet", partitioning="hive").files[:3]:
+        kv = pq.read_metadata(f).metadata or {}
+        if kv.get(b"fiscal_etl.schema_version") != str(version).encode():
+            failures.append(f"{f}: schema_version {kv.get(b'fiscal_etl.schema_version')} vs manifest {version}")
+    print(f"schema_version {version}")
     return failures
 
 

@@ -684,9 +684,15 @@ mod tests {
         // 32,365.090089 万元 is 323,650,900.89 元, exactly.
         let v = parse_amount("32,365.090089");
         assert_eq!(in_yuan(v, per("万元")), Some(323_650_900_890_000));
-        assert_eq!(in_yuan(parse_amount("1.5"), per("亿元")), Some(150_000_000_000_000));
+        assert_eq!(
+            in_yuan(parse_amount("1.5"), per("亿元")),
+            Some(150_000_000_000_000)
+        );
         assert_eq!(in_yuan(parse_amount("12.00"), per("元")), Some(12_000_000));
-        assert_eq!(in_yuan(parse_amount("12.00"), per("千元")), Some(12_000_000_000));
+        assert_eq!(
+            in_yuan(parse_amount("12.00"), per("千元")),
+            Some(12_000_000_000)
+        );
         assert_eq!(in_yuan(v, None), None);
         assert_eq!(in_yuan(None, per("元")), None);
         assert_eq!(per("美元"), None);

@@ -97,6 +97,10 @@ pub fn config_digest(config_bytes: &[u8], sidecar: Option<&Sidecar>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     pub source_path: String,
+    /// The exact bytes of the relative path, in hex, for a file name that
+    /// is not UTF-8 (`source_path` shows it lossy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_path_bytes: Option<String>,
     pub report_id: String,
     pub status: Status,
     pub error: Option<String>,
@@ -487,7 +491,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         ..Default::default()
     };
     if let Some(sidecar) = &opts.sidecar {
-        summary.warnings.extend(sidecar.unmatched(files.rel_paths()));
+        summary
+            .warnings
+            .extend(sidecar.unmatched(files.rel_paths()));
     }
     summary.warnings.extend(stale_previous);
     drop_duplicates(&mut partitions, &files, &mut summary.warnings);
@@ -586,6 +592,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                     let (path, rel_path) =
                         (files.path(p.file as usize), files.rel_path(p.file as usize));
                     let mut r = process_file_known(&path, rel_path, &cx, known);
+                    if files.raw_rel_path(p.file as usize).is_some() {
+                        r.warnings.push(format!(
+                            "{rel_path}: the file name is not UTF-8; source_path shows it \
+                             lossy, _manifest.json keeps its bytes (source_path_bytes)"
+                        ));
+                    }
                     r.partition = partition.clone();
                     finish_one(opts, &bar, &stop, &first_failure, r)
                 };
@@ -849,7 +861,11 @@ impl KnownMeta {
     fn store(meta: ReportMeta, texts: &mut String) -> KnownMeta {
         let start = texts.len() as u32;
         let strings = [meta.department.as_deref(), meta.title.as_deref()];
-        for s in strings.into_iter().flatten().chain(meta.places.iter().map(String::as_str)) {
+        for s in strings
+            .into_iter()
+            .flatten()
+            .chain(meta.places.iter().map(String::as_str))
+        {
             texts.extend(s.chars().filter(|&c| c != FIELD_END));
             texts.push(FIELD_END);
         }
@@ -869,7 +885,11 @@ impl KnownMeta {
         let mut strings = texts[start as usize..end as usize]
             .split_terminator(FIELD_END)
             .map(str::to_string);
-        let department = if self.has_department { strings.next() } else { None };
+        let department = if self.has_department {
+            strings.next()
+        } else {
+            None
+        };
         let title = if self.has_title { strings.next() } else { None };
         let content = |present: bool| present.then_some(crate::model::MetaSource::Content);
         ReportMeta {
@@ -964,12 +984,18 @@ struct Entries<'a> {
 impl Serialize for Entries<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let o = self.outcomes;
-        serializer.collect_seq(o.list.iter().map(|outcome| ManifestEntry {
-            source_path: self.files.rel_path(outcome.file as usize).to_string(),
-            report_id: id_hex(outcome.id),
-            status: outcome.status,
-            error: o.errors.get(&outcome.file).cloned(),
-            partition: o.partition_dirs[outcome.dir as usize].clone(),
+        serializer.collect_seq(o.list.iter().map(|outcome| {
+            ManifestEntry {
+                source_path: self.files.rel_path(outcome.file as usize).to_string(),
+                source_path_bytes: self
+                    .files
+                    .raw_rel_path(outcome.file as usize)
+                    .map(hex::encode),
+                report_id: id_hex(outcome.id),
+                status: outcome.status,
+                error: o.errors.get(&outcome.file).cloned(),
+                partition: o.partition_dirs[outcome.dir as usize].clone(),
+            }
         }))
     }
 }
@@ -1043,7 +1069,11 @@ fn scan(
                 true => partition_of(&settled.meta),
                 false => None,
             };
-            handled(partition.unwrap_or_else(Partition::unknown), Some(content), None)
+            handled(
+                partition.unwrap_or_else(Partition::unknown),
+                Some(content),
+                None,
+            )
         }
         Err(_) => handled(Partition::unknown(), None, None),
     }

@@ -270,30 +270,26 @@ pub fn complete(
         resolved = Some((r, MetaSource::Sidecar));
     }
     if resolved.is_none() {
-        if let Some(d) = meta.department.as_deref() {
-            let r = divisions.resolve(d, &meta.places, config);
-            if r.government.slug.is_some() {
-                resolved = Some((r, MetaSource::Content));
-            } else if let Some(p) = path.government(divisions, config) {
-                resolved = Some((
+        // The department's name (and the headings' places) first; where
+        // they settle nothing, the path; else what the name gave, with its
+        // warning.
+        let from_name = meta
+            .department
+            .as_deref()
+            .map(|d| divisions.resolve(d, &meta.places, config));
+        resolved = match from_name {
+            Some(r) if r.government.slug.is_some() => Some((r, MetaSource::Content)),
+            from_name => match path.government(divisions, config) {
+                Some(government) => Some((
                     crate::region::Resolution {
-                        government: p,
+                        government,
                         warning: None,
                     },
                     MetaSource::Path,
-                ));
-            } else {
-                resolved = Some((r, MetaSource::Content));
-            }
-        } else if let Some(p) = path.government(divisions, config) {
-            resolved = Some((
-                crate::region::Resolution {
-                    government: p,
-                    warning: None,
-                },
-                MetaSource::Path,
-            ));
-        }
+                )),
+                None => from_name.map(|r| (r, MetaSource::Content)),
+            },
+        };
     }
     if let Some((r, source)) = resolved {
         if r.government.slug.is_some() {
@@ -417,7 +413,9 @@ impl PathFacts {
                 }
             }
         }
-        for w in &self.words {
+        // Letters a–f alone may be pieces of a hash name ("7e5bca9f").
+        let hashlike = |w: &str| w.bytes().all(|b| (b'a'..=b'f').contains(&b));
+        for w in self.words.iter().filter(|w| !hashlike(w)) {
             if let Some(g) = divisions.by_slug(w, config) {
                 found.push(g);
             }
@@ -539,7 +537,13 @@ mod tests {
     fn government_from_the_folders_when_the_text_names_none() {
         let d = Divisions::builtin();
         let c = Config::builtin();
-        let done = complete(content("医疗保障局"), "广东省/清远市/2025/a.txt", None, d, &c);
+        let done = complete(
+            content("医疗保障局"),
+            "广东省/清远市/2025/a.txt",
+            None,
+            d,
+            &c,
+        );
         assert_eq!(done.meta.government.code.as_deref(), Some("441800"));
         assert_eq!(done.meta.sources.government, Some(MetaSource::Path));
         assert_eq!(done.meta.year, Some(2025));

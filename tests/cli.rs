@@ -354,3 +354,92 @@ fn huge_unreadable_looping_and_utf16_inputs() {
         .sum();
     assert_eq!(jiangmen, 13);
 }
+
+/// A corpus as crawlers store it: folders named in Chinese, a file whose
+/// name is GBK bytes (a Windows zip) beside a good report, a `--metadata`
+/// sidecar. Every report is in `reports`; nothing panics or is skipped.
+#[cfg(target_os = "linux")]
+#[test]
+fn chinese_folders_gbk_names_and_a_sidecar() {
+    use std::os::unix::ffi::OsStrExt;
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    let i = input.path();
+    let folder = i.join("广东省/湛江市/2023");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("廉江 医保 决算.txt"),
+        sample("004_54921d8d96e87ec6.txt"),
+    )
+    .unwrap();
+    // "清远.txt" in GBK.
+    let gbk = i.join(std::ffi::OsStr::from_bytes(b"\xc7\xe5\xd4\xb6.txt"));
+    std::fs::write(&gbk, sample("000_7e5bca9fcb7b40a5.txt")).unwrap();
+    // A tables-only text: no department line, no year, no government.
+    std::fs::write(
+        folder.join("表.txt"),
+        "表1\n收支总体情况表\n项目\t预算\n合计\t1.00\n",
+    )
+    .unwrap();
+    let sidecar = i.join("../meta.csv");
+    std::fs::write(
+        &sidecar,
+        "source_path,department\n广东省/湛江市/2023/廉江 医保 决算.txt,廉江市医疗保障局（sidecar）\nnot/there.txt,某局\n",
+    )
+    .unwrap();
+    let out = run(i, output.path(), &["--metadata", sidecar.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // One report fails (the tables-only text): exit 1, the others written.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("\"not/there.txt\" names no input file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    let got = reports(output.path());
+    let paths: Vec<(&str, &str)> = got
+        .iter()
+        .map(|(p, s, _)| (p.as_str(), s.as_str()))
+        .collect();
+    let lossy = String::from_utf8_lossy(b"\xc7\xe5\xd4\xb6.txt").to_string();
+    assert_eq!(
+        paths,
+        [
+            ("广东省/湛江市/2023/廉江 医保 决算.txt", "ok"),
+            ("广东省/湛江市/2023/表.txt", "failed"),
+            (lossy.as_str(), "ok"),
+        ]
+    );
+    let failed = got[1].2.as_deref().unwrap();
+    assert!(
+        failed.starts_with("广东省/湛江市/2023/表.txt: report metadata missing: department")
+            && failed.ends_with("not found in the text, the path and the --metadata file"),
+        "{failed}"
+    );
+    // The sidecar's department, the prefecture's partition.
+    let deps = parquet_files(&output.path().join("reports"));
+    assert!(
+        deps.iter().any(|p| p
+            .to_string_lossy()
+            .contains("city=zhanjiang/year=2023/report_type=final_accounts")),
+        "{deps:?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(output.path().join("_manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["schema_version"], 2);
+    let gbk_entry = manifest["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source_path"] == lossy.as_str())
+        .unwrap();
+    assert_eq!(
+        gbk_entry["source_path_bytes"],
+        hex::encode(b"\xc7\xe5\xd4\xb6.txt")
+    );
+    assert_eq!(
+        gbk_entry["partition"],
+        "city=qingyuan/year=2025/report_type=budget"
+    );
+}

@@ -214,12 +214,8 @@ fn every_sample_report_matches_its_gold() {
             }
         }
         // Metadata.
-        assert_eq!(
-            report.meta.government.city.as_deref(),
-            gold["city"].as_str(),
-            "{}",
-            src.display()
-        );
+        // The government (gold `city`) is resolved by the metadata stage,
+        // not the parser: tests/regions.rs holds it to the full region row.
         assert_eq!(
             report.meta.department.as_deref(),
             gold["department"].as_str()

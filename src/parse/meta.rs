@@ -663,61 +663,11 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
     meta.sources.year = found(year.is_some());
     meta.sources.report_type = found(report_type.is_some());
     meta.sources.scope = found(scope.is_some());
-    // Transitional: the city a department's name begins with, which the
-    // pipeline and the gold suite read until the metadata stage resolves
-    // the government (no source is claimed for it).
-    meta.government.city = department.as_deref().and_then(city_of);
     meta.department = department;
     meta.year = year;
     meta.report_type = report_type;
     meta.scope = scope;
     meta
-}
-
-/// The whole metadata from what the text states: the city and the title
-/// follow from the department, year and type. So a caller that keeps
-/// these three (the pipeline, between its two passes) keeps all of it.
-pub fn meta_of_department(
-    department: Option<String>,
-    year: Option<i32>,
-    report_type: Option<ReportType>,
-) -> ReportMeta {
-    let city = department.as_deref().and_then(city_of);
-    let title = match (&department, year, report_type) {
-        (Some(d), Some(y), Some(t)) => Some(format!(
-            "{d}{y}{}",
-            match t {
-                ReportType::Budget => "年部门预算",
-                ReportType::FinalAccounts => "年度部门决算",
-            }
-        )),
-        _ => None,
-    };
-    ReportMeta {
-        department,
-        year,
-        report_type,
-        title,
-        government: crate::model::Government {
-            city,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
-
-/// Province prefix that some department names carry.
-static PROVINCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[^省]{2,8}省|[^区]{2,10}自治区)").unwrap());
-/// The city or county at the start of a department name: 清远市, 廉江市,
-/// 某某县, 某某自治州.
-static CITY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.{1,8}?(?:自治州|自治县|地区|盟|市|县|旗))").unwrap());
-
-/// The city or county a department belongs to, from its name.
-pub fn city_of(department: &str) -> Option<String> {
-    let name = PROVINCE.replace(department, "");
-    CITY.captures(&name).map(|c| c[1].to_string())
 }
 
 #[cfg(test)]
@@ -1013,19 +963,5 @@ mod tests {
         assert!(is_name("烟台市审计局本级"));
         assert!(!is_name("上海市区级"));
         assert_eq!(place_in("上海市市级"), Some("上海市"));
-    }
-
-    #[test]
-    fn cities() {
-        assert_eq!(
-            city_of("江门市医疗保障局（本级）").as_deref(),
-            Some("江门市")
-        );
-        assert_eq!(city_of("广东省清远市财政局").as_deref(), Some("清远市"));
-        assert_eq!(
-            city_of("连山壮族瑶族自治县教育局").as_deref(),
-            Some("连山壮族瑶族自治县")
-        );
-        assert_eq!(city_of("医疗保障局"), None);
     }
 }

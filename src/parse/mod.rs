@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 use text::is_space;
 
-pub use meta::{meta_of_department, read_meta};
+pub use meta::read_meta;
 
 /// One source line with its 1-based number.
 #[derive(Debug, Clone, Copy)]
