@@ -305,22 +305,22 @@ pub fn complete(
 }
 
 /// "清远市医疗保障局2025年部门预算": the title a report's fields give, for
-/// one that prints none.
+/// one that prints none ("…2023年度部门决算" for final accounts; no year
+/// where none is known).
 fn built_title(meta: &ReportMeta) -> Option<String> {
-    let (d, y, t) = (meta.department.as_deref()?, meta.year?, meta.report_type?);
-    let scope = match meta.scope {
+    let (d, t) = (meta.department.as_deref()?, meta.report_type?);
+    let who = match meta.scope {
         Some(Scope::Unit) => "单位",
         _ => "部门",
     };
-    let kind = match t {
-        ReportType::Budget => "年",
-        ReportType::FinalAccounts => "年度",
+    let (year_word, kind) = match t {
+        ReportType::Budget => ("年", "预算"),
+        ReportType::FinalAccounts => ("年度", "决算"),
     };
-    let what = match t {
-        ReportType::Budget => "预算",
-        ReportType::FinalAccounts => "决算",
-    };
-    Some(format!("{d}{y}{kind}{scope}{what}"))
+    Some(match meta.year {
+        Some(y) => format!("{d}{y}{year_word}{who}{kind}"),
+        None => format!("{d}{who}{kind}"),
+    })
 }
 
 /// What a file's path says: its folders and its name, split into words.
@@ -583,6 +583,38 @@ mod tests {
         assert!(e.1.contains("unknown column \"path\""), "{}", e.1);
         let e = Sidecar::parse(b"source_path,year\na.txt\n").unwrap_err();
         assert_eq!(e.0, 2);
+    }
+
+    #[test]
+    fn built_titles() {
+        let d = Divisions::builtin();
+        let c = Config::builtin();
+        let text = "第二部分 2025年部门预算表\n 单位：万元单位名称：清远市医疗保障局\n表1\n";
+        let m = crate::parse::read_report_meta(text);
+        let done = complete(m, "a.txt", None, d, &c);
+        assert_eq!(
+            done.meta.title.as_deref(),
+            Some("清远市医疗保障局2025年部门预算")
+        );
+        // The year the path gives is in the title; without one, none is.
+        let text = "公开01表\n收支预算总表\n部门：江苏省政协办公厅    单位：万元\n收入 支出\n";
+        let m = crate::parse::read_report_meta(text);
+        let done = complete(m.clone(), "js_2019_budget.txt", None, d, &c);
+        assert_eq!(
+            done.meta.title.as_deref(),
+            Some("江苏省政协办公厅2019年部门预算")
+        );
+        let done = complete(m, "tables.txt", None, d, &c);
+        assert_eq!(done.meta.title.as_deref(), Some("江苏省政协办公厅部门预算"));
+        let mut m = content("廉江市医疗保障局");
+        m.year = Some(2023);
+        m.report_type = Some(ReportType::FinalAccounts);
+        m.scope = Some(Scope::Unit);
+        let done = complete(m, "a.txt", None, d, &c);
+        assert_eq!(
+            done.meta.title.as_deref(),
+            Some("廉江市医疗保障局2023年度单位决算")
+        );
     }
 
     #[test]

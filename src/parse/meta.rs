@@ -642,22 +642,9 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
         }
     }
     meta.places = places;
-    meta.title = title.map(|t| t.text.clone()).or_else(|| {
-        let d = department.as_deref()?;
-        let kind = match report_type? {
-            ReportType::Budget => "预算",
-            ReportType::FinalAccounts => "决算",
-        };
-        let who = match scope {
-            Some(Scope::Unit) => "单位",
-            _ => "部门",
-        };
-        Some(match (year, report_type?) {
-            (Some(y), ReportType::FinalAccounts) => format!("{d}{y}年度{who}{kind}"),
-            (Some(y), ReportType::Budget) => format!("{d}{y}年{who}{kind}"),
-            (None, _) => format!("{d}{who}{kind}"),
-        })
-    });
+    // Only a printed title: the metadata stage builds one from the fields
+    // it settles (a year may come from the path) where none is printed.
+    meta.title = title.map(|t| t.text.clone());
     let found = |b: bool| b.then_some(MetaSource::Content);
     meta.sources.department = found(department.is_some());
     meta.sources.year = found(year.is_some());
@@ -690,7 +677,9 @@ mod tests {
         assert_eq!(m.report_type, Some(ReportType::Budget));
         assert_eq!(m.scope, Some(Scope::Department));
         assert_eq!(m.department.as_deref(), Some("清远市医疗保障局"));
-        assert_eq!(m.title.as_deref(), Some("清远市医疗保障局2025年部门预算"));
+        // No title printed: the metadata stage builds one
+        // (report_meta::tests::built_titles).
+        assert_eq!(m.title, None);
         assert_eq!(m.sources.department, Some(MetaSource::Content));
         assert_eq!(m.sources.year, Some(MetaSource::Content));
         assert_eq!(m.sources.scope, Some(MetaSource::Content));
@@ -945,7 +934,7 @@ mod tests {
         assert_eq!(m.year, None);
         assert_eq!(m.sources.year, None);
         assert_eq!(m.report_type, Some(ReportType::Budget));
-        assert_eq!(m.title.as_deref(), Some("江苏省政协办公厅部门预算"));
+        assert_eq!(m.title, None);
         // Final-accounts titles name 预算 funds too: 决算表 decides.
         let t = "部门：某某局\n收入支出决算总表\n一般公共预算财政拨款支出决算表\n";
         assert_eq!(meta(t).report_type, Some(ReportType::FinalAccounts));
