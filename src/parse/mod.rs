@@ -18,6 +18,7 @@
 
 mod flat;
 mod header;
+mod layout;
 mod meta;
 mod tabbed;
 pub mod text;
@@ -188,6 +189,11 @@ fn is_title_line(line: Line) -> bool {
     TABLE_TITLE.is_match(s)
 }
 
+/// A squashed title after its number: shaped like a table title.
+fn is_title_text(s: &str) -> bool {
+    !is_part_heading(s) && text::unit_of(s).is_none() && TABLE_TITLE.is_match(s)
+}
+
 fn is_part_heading(squashed: &str) -> bool {
     squashed.starts_with('第') && PART_HEADING.is_match(squashed)
 }
@@ -235,18 +241,44 @@ fn grid_follows(lines: &[Line], from: usize) -> bool {
 /// Finds the anchor starting at line `i`, if any.
 fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
     let line = lines[i];
-    if let Some(number) = text::table_number(line.text) {
-        let t = next_nonblank(lines, i + 1)?;
-        if !is_title_line(lines[t]) {
-            return None;
+    if let Some((number, rest)) = text::numbered_title(line.text) {
+        if rest.is_empty() {
+            let t = next_nonblank(lines, i + 1)?;
+            if !is_title_line(lines[t]) {
+                return None;
+            }
+            return Some(Anchor {
+                number: Some(number),
+                title: lines[t].squashed.to_string(),
+                narrative: false,
+                start: i,
+                body_start: t + 1,
+            });
         }
-        return Some(Anchor {
-            number: Some(number),
-            title: lines[t].squashed.to_string(),
-            narrative: false,
-            start: i,
-            body_start: t + 1,
-        });
+        // Number and title on one line; a long title may wrap onto the next.
+        let title = text::squash(rest);
+        if is_title_text(&title) {
+            return Some(Anchor {
+                number: Some(number),
+                title,
+                narrative: false,
+                start: i,
+                body_start: i + 1,
+            });
+        }
+        if let Some(t) = next_nonblank(lines, i + 1).filter(|&t| t == i + 1) {
+            let joined = format!("{title}{}", lines[t].squashed);
+            if lines[t].squashed.chars().count() <= 20 && is_title_text(&joined) {
+                return Some(Anchor {
+                    number: Some(number),
+                    title: joined,
+                    narrative: false,
+                    start: i,
+                    body_start: t + 1,
+                });
+            }
+        }
+        return None;
     }
     if is_title_line(line) {
         return Some(Anchor {
@@ -462,6 +494,8 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     let unit_in_body = body.iter().find_map(|l| text::unit_of(l.text));
     let grid = if grid_lines.iter().any(|l| l.is_tabbed()) {
         tabbed::rebuild(&grid_lines, &p.anchor.title)
+    } else if layout::is_layout(&grid_lines) {
+        layout::rebuild(&grid_lines, &p.anchor.title)
     } else {
         flat::rebuild(&grid_lines, &p.anchor.title)
     }?;

@@ -14,9 +14,16 @@ static AMOUNT: LazyLock<Regex> =
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(-\s*\d{1,4}\s*-|—\s*\d{1,4}\s*—|第\s*\d{1,4}\s*页(\s*共\s*\d+\s*页)?)$").unwrap()
 });
-/// A table number line: 表1, 表 1, 表1-1.
-static TABLE_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^表\s*(\d{1,2}(?:\s*-\s*\d{1,2})?)$").unwrap());
+/// A table number at the start of a line: 表1, 表 1, 表1-1, 表一, 公开01表,
+/// 预算 01 表; the title may follow on the same line (公开 01 表：收支预算总表).
+static TABLE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(表\s*(?:\d{1,2}(?:\s*-\s*\d{1,2})?|[一二三四五六七八九十]{1,3})|",
+        r"(?:公开|预算|决算|部门|附)\s*\d{1,2}\s*表)",
+        r"(?:\s*[：:]\s*|\s+|$)(.*)$"
+    ))
+    .unwrap()
+});
 /// A subject code of the functional (201, 20131, 2013199) or economic
 /// (301, 30101) classification, or a unit/project code.
 static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{3,12}$").unwrap());
@@ -308,8 +315,8 @@ fn may_name_department(line: &str) -> bool {
 fn department_in(squashed: &str) -> Option<&str> {
     // "单位：万元单位名称：X" → look at what follows the unit statement.
     let rest = match find_unit(squashed) {
-        Some(u) => &squashed[u.end..],
-        None => squashed,
+        Some(u) if u.start == 0 => &squashed[u.end..],
+        _ => squashed,
     };
     let name = dept_line_name(rest)?;
     // Stop at a glued unit statement on the right ("部门：X单位：万元").
@@ -335,15 +342,23 @@ pub fn is_furniture(line: &str, squashed: &str) -> bool {
         || (may_name_department(t) && department_in(squashed).is_some())
 }
 
-/// "表1", "表 1" → "表1".
+/// A line that is a table number alone: "表1", "表 1" → "表1", "公开 01 表"
+/// → "公开01表".
 pub fn table_number(line: &str) -> Option<String> {
+    numbered_title(line).and_then(|(n, rest)| rest.is_empty().then_some(n))
+}
+
+/// A table number at the start of a line and what follows it on the line
+/// (the title, or nothing).
+pub fn numbered_title(line: &str) -> Option<(String, &str)> {
     let t = line.trim_matches(is_space);
-    if !t.starts_with('表') {
+    if !(t.starts_with('表') || t.contains('表')) {
         return None;
     }
-    TABLE_NUMBER
-        .captures(t)
-        .map(|c| format!("表{}", squash(c.get(1).unwrap().as_str())))
+    let c = TABLE_NUMBER.captures(t)?;
+    let rest = c.get(2).map_or("", |m| m.as_str().trim_matches(is_space));
+    // "表格", "表明": a word, not a number followed by a title.
+    Some((squash(c.get(1).unwrap().as_str()), rest))
 }
 
 /// A note line under a table: 注：…, 注1：…, 备注：….
@@ -535,6 +550,17 @@ mod tests {
         assert_eq!(table_number("表 1").as_deref(), Some("表1"));
         assert_eq!(table_number("表12").as_deref(), Some("表12"));
         assert!(table_number("表12 收支").is_none());
+        assert_eq!(table_number("公开 01 表").as_deref(), Some("公开01表"));
+        assert_eq!(table_number("表一").as_deref(), Some("表一"));
+        assert_eq!(
+            numbered_title("公开 09 表：一般公共预算“三公”经费"),
+            Some(("公开09表".to_string(), "一般公共预算“三公”经费"))
+        );
+        assert_eq!(
+            numbered_title("表3 一般公共预算支出表"),
+            Some(("表3".to_string(), "一般公共预算支出表"))
+        );
+        assert!(numbered_title("表明本部门").is_none());
         assert!(is_column_number_row(&["栏次", "1", "栏次", "2"]));
         assert!(is_column_number_row(&["1", "2", "3", "4"]));
         assert!(!is_column_number_row(&["1", "3", "4"]));

@@ -1,0 +1,1131 @@
+//! The reader for text that kept the page's columns by character position
+//! (`pdftotext -layout`, the most common converter output).
+//!
+//! A line is cut into runs: text separated by two or more spaces, and an
+//! amount separated from its neighbours by one. Positions are only roughly
+//! those of the page: every character counts one column although a CJK
+//! character is two wide on the page, so header words centred over a column
+//! drift away from it. Runs of the data rows are stable in one way each:
+//! amounts are right-aligned (their right edges agree) and labels are
+//! left-aligned. So the columns come from the data rows: amount runs are
+//! grouped by right edge and text runs by left edge, and two groups are one
+//! column when no line has a run in both. The header words then name those
+//! columns by order and distance, and their own geometry (which words sit
+//! above which) gives the spanning headers.
+//!
+//! What the rows of such text need undone:
+//! - a tall cell puts its amount on the middle line, so a label may stand a
+//!   line above or below the amounts of its row;
+//! - a label that reached its column's width wraps onto the next line;
+//! - page breaks print the title and header again.
+
+use super::header::is_header_word;
+use super::text::{self, clean_cell, is_space, squash};
+use super::{Grid, Line};
+use crate::model::Row;
+
+/// What a run is, which decides how it aligns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Right-aligned: an amount, or a dash for zero.
+    Amount,
+    /// Left-aligned: a subject code, a label, any text.
+    Text,
+}
+
+/// A stretch of one line between wide gaps, with its character columns.
+#[derive(Debug, Clone)]
+struct Run {
+    start: usize,
+    end: usize,
+    text: String,
+    kind: Kind,
+}
+
+impl Run {
+    fn anchor(&self) -> usize {
+        match self.kind {
+            Kind::Amount => self.end,
+            Kind::Text => self.start,
+        }
+    }
+}
+
+fn is_number_word(w: &str) -> bool {
+    text::is_amount(w) || matches!(w, "-" | "—" | "--" | "－")
+}
+
+/// Does the text keep columns by position? Most lines with several words
+/// separate some of them by a wide gap; flattened text never does.
+pub fn is_layout(lines: &[Line]) -> bool {
+    let mut multi = 0usize;
+    let mut wide = 0usize;
+    for l in lines {
+        let t = l.text.trim_matches(is_space);
+        if !t.contains(is_space) {
+            continue;
+        }
+        multi += 1;
+        if t.contains("  ") || t.contains("\u{3000}\u{3000}") {
+            wide += 1;
+        }
+    }
+    multi >= 2 && wide * 2 >= multi
+}
+
+/// The runs of a line.
+fn runs_of(line: &str) -> Vec<Run> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_space(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // A stretch up to a gap of two spaces (or the end).
+        let start = i;
+        let mut end = i;
+        while end < chars.len() {
+            if is_space(chars[end]) {
+                let gap = chars[end..].iter().take_while(|c| is_space(**c)).count();
+                if gap >= 2 || end + gap == chars.len() {
+                    break;
+                }
+                end += gap;
+            } else {
+                end += 1;
+            }
+        }
+        split_stretch(&chars, start, end, &mut out);
+        i = end;
+    }
+    codes_as_text(&mut out);
+    out
+}
+
+/// Cuts a stretch at the single spaces that part an amount from its
+/// neighbours ("13,297.11 一、一般公共服务支出"): text words stay together.
+fn split_stretch(chars: &[char], start: usize, end: usize, out: &mut Vec<Run>) {
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut i = start;
+    while i < end {
+        if is_space(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < end && !is_space(chars[i]) {
+            i += 1;
+        }
+        words.push((s, i));
+    }
+    let text_of = |(s, e): (usize, usize)| chars[s..e].iter().collect::<String>();
+    let mut group: Option<(usize, usize, bool)> = None;
+    for w in words {
+        let t = text_of(w);
+        let num = is_number_word(&t);
+        group = match group {
+            Some((gs, _, gnum)) if !num && !gnum => Some((gs, w.1, false)),
+            Some(g) => {
+                push_run(chars, g, out);
+                Some((w.0, w.1, num))
+            }
+            None => Some((w.0, w.1, num)),
+        };
+    }
+    if let Some(g) = group {
+        push_run(chars, g, out);
+    }
+}
+
+/// Subject codes printed before the label (`204   06   01   行政运行`) are
+/// left-aligned like text, not amounts.
+fn codes_as_text(runs: &mut [Run]) {
+    let Some(first_text) = runs.iter().position(|r| r.kind == Kind::Text) else {
+        return;
+    };
+    for r in &mut runs[..first_text] {
+        if r.text.bytes().all(|b| b.is_ascii_digit()) {
+            r.kind = Kind::Text;
+        }
+    }
+}
+
+fn push_run(chars: &[char], (s, e, num): (usize, usize, bool), out: &mut Vec<Run>) {
+    out.push(Run {
+        start: s,
+        end: e,
+        text: chars[s..e].iter().collect(),
+        kind: if num { Kind::Amount } else { Kind::Text },
+    });
+}
+
+/// A line of the data part: an amount, or a code opening a labelled row.
+fn is_data_line(runs: &[Run]) -> bool {
+    runs.iter().any(|r| r.kind == Kind::Amount) || (runs.len() >= 2 && text::is_code(&runs[0].text))
+}
+
+/// A run that reads as header text (no amount, a header noun at its end).
+fn is_header_line(runs: &[Run]) -> bool {
+    !runs.is_empty()
+        && runs.iter().all(|r| r.kind == Kind::Text)
+        && runs.iter().any(|r| is_header_word(&r.text))
+}
+
+/// A data column: the runs that stand in it and where they stand.
+#[derive(Debug, Clone)]
+struct Column {
+    kind: Kind,
+    /// Leftmost start and rightmost end of its runs.
+    lo: usize,
+    hi: usize,
+    /// Lines (indices into the data lines) with a run here.
+    lines: Vec<usize>,
+}
+
+impl Column {
+    fn centre2(&self) -> usize {
+        self.lo + self.hi
+    }
+    fn co_occurs(&self, other: &Column) -> bool {
+        // Both lists are sorted.
+        let (mut i, mut j) = (0, 0);
+        while i < self.lines.len() && j < other.lines.len() {
+            match self.lines[i].cmp(&other.lines[j]) {
+                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+        }
+        false
+    }
+    fn absorb(&mut self, other: Column) {
+        self.lo = self.lo.min(other.lo);
+        self.hi = self.hi.max(other.hi);
+        self.lines.extend(other.lines);
+        self.lines.sort_unstable();
+        self.lines.dedup();
+    }
+}
+
+/// How far apart two anchors of one column may be: converters round
+/// positions, and a CJK-heavy line drifts by a character or two.
+const ALIGN_TOLERANCE: usize = 2;
+
+/// Groups the runs of the data lines into columns; returns the columns in
+/// page order and, per line, the column of each run.
+fn find_columns(data: &[Vec<Run>]) -> (Vec<Column>, Vec<Vec<usize>>) {
+    // Clusters by kind and anchor.
+    let mut items: Vec<(Kind, usize, usize, usize)> = Vec::new();
+    for (li, runs) in data.iter().enumerate() {
+        for (ri, r) in runs.iter().enumerate() {
+            items.push((r.kind, r.anchor(), li, ri));
+        }
+    }
+    items.sort_by_key(|&(k, a, li, ri)| (k == Kind::Text, a, li, ri));
+    let mut clusters: Vec<(Column, Vec<(usize, usize)>)> = Vec::new();
+    let mut last_anchor = 0usize;
+    for &(kind, anchor, li, ri) in &items {
+        let r = &data[li][ri];
+        let join = clusters.last().is_some_and(|(c, members)| {
+            c.kind == kind
+                && anchor <= last_anchor + ALIGN_TOLERANCE
+                && !members.iter().any(|&(l, _)| l == li)
+        });
+        if join {
+            let (c, members) = clusters.last_mut().unwrap();
+            c.lo = c.lo.min(r.start);
+            c.hi = c.hi.max(r.end);
+            c.lines.push(li);
+            members.push((li, ri));
+        } else {
+            clusters.push((
+                Column {
+                    kind,
+                    lo: r.start,
+                    hi: r.end,
+                    lines: vec![li],
+                },
+                vec![(li, ri)],
+            ));
+        }
+        last_anchor = anchor;
+    }
+    for (c, _) in &mut clusters {
+        c.lines.sort_unstable();
+        c.lines.dedup();
+    }
+    clusters.sort_by_key(|(c, _)| (c.centre2(), c.lo));
+    // Neighbouring clusters of one kind that never share a line are one
+    // column whose runs drift (indented sub-items, a CJK-heavy line).
+    let mut merged: Vec<(Column, Vec<(usize, usize)>)> = Vec::new();
+    for (c, members) in clusters {
+        if let Some((prev, pm)) = merged.last_mut() {
+            let near = match c.kind {
+                Kind::Amount => c.hi <= prev.hi + 6 && prev.hi <= c.hi + 6,
+                Kind::Text => c.lo <= prev.lo + 8,
+            };
+            if prev.kind == c.kind && near && !prev.co_occurs(&c) {
+                prev.absorb(c);
+                pm.extend(members);
+                continue;
+            }
+        }
+        merged.push((c, members));
+    }
+    let mut at: Vec<Vec<usize>> = data.iter().map(|r| vec![0; r.len()]).collect();
+    for (ci, (_, members)) in merged.iter().enumerate() {
+        for &(li, ri) in members {
+            at[li][ri] = ci;
+        }
+    }
+    (merged.into_iter().map(|(c, _)| c).collect(), at)
+}
+
+/// A header cell: one header word with the lines it was wrapped over
+/// joined, where it stands and which columns it spans.
+#[derive(Debug, Clone)]
+struct HeaderCell {
+    text: String,
+    top: usize,
+    bottom: usize,
+    lo: usize,
+    hi: usize,
+}
+
+impl HeaderCell {
+    fn centre2(&self) -> usize {
+        self.lo + self.hi
+    }
+    fn overlaps(&self, lo: usize, hi: usize) -> bool {
+        self.lo < hi && lo < self.hi
+    }
+}
+
+/// Joins header words wrapped over lines: a word continues the one just
+/// above it when each is the only word overlapping the other and their
+/// centres agree (a wrapped cell is centred as a whole).
+fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
+    let mut cells: Vec<HeaderCell> = Vec::new();
+    for (li, runs) in lines.iter().enumerate() {
+        for r in runs {
+            let cell = HeaderCell {
+                text: squash(&r.text),
+                top: li,
+                bottom: li,
+                lo: r.start,
+                hi: r.end,
+            };
+            let above: Vec<usize> = cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.bottom + 1 == li && c.overlaps(r.start, r.end))
+                .map(|(i, _)| i)
+                .collect();
+            let join = match above.as_slice() {
+                [k] => {
+                    let c = &cells[*k];
+                    let alone = runs
+                        .iter()
+                        .filter(|o| c.overlaps(o.start, o.end))
+                        .count()
+                        == 1;
+                    let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
+                    alone && centred
+                }
+                _ => false,
+            };
+            if join {
+                let c = &mut cells[above[0]];
+                c.text.push_str(&cell.text);
+                c.bottom = li;
+                c.lo = c.lo.min(cell.lo);
+                c.hi = c.hi.max(cell.hi);
+            } else {
+                cells.push(cell);
+            }
+        }
+    }
+    cells.retain(|c| !c.text.is_empty());
+    cells
+}
+
+/// How close (in characters) a word below must come to a header word to
+/// stand under it.
+const NEAR: usize = 3;
+
+/// The header cells that name a column (nothing stands below them).
+fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..cells.len())
+        .filter(|&i| {
+            let c = &cells[i];
+            // A spanning word may be narrower than what it spans, but
+            // some word below stands under it or right next to it.
+            !cells.iter().any(|o| {
+                o.top > c.bottom && o.overlaps(c.lo.saturating_sub(NEAR), c.hi + NEAR)
+            })
+        })
+        .collect();
+    out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));
+    out
+}
+
+/// Pairs header leaves with data columns in order, by distance; a leaf
+/// without a column is a column left empty by every row, a column without
+/// a leaf has no printed name. Returns, per final column, the leaf and the
+/// data column.
+fn align(
+    cells: &[HeaderCell],
+    leaves: &[usize],
+    cols: &[Column],
+) -> Vec<(Option<usize>, Option<usize>)> {
+    const SKIP: usize = 24; // in half characters
+    let (n, m) = (leaves.len(), cols.len());
+    let mut cost = vec![vec![usize::MAX / 4; m + 1]; n + 1];
+    let mut step = vec![vec![0u8; m + 1]; n + 1];
+    cost[0][0] = 0;
+    for i in 0..=n {
+        for j in 0..=m {
+            let here = cost[i][j];
+            if i < n && here + SKIP < cost[i + 1][j] {
+                cost[i + 1][j] = here + SKIP;
+                step[i + 1][j] = 1;
+            }
+            if j < m && here + SKIP < cost[i][j + 1] {
+                cost[i][j + 1] = here + SKIP;
+                step[i][j + 1] = 2;
+            }
+            if i < n && j < m {
+                let d = cells[leaves[i]].centre2().abs_diff(cols[j].centre2());
+                if here + d < cost[i + 1][j + 1] {
+                    cost[i + 1][j + 1] = here + d;
+                    step[i + 1][j + 1] = 3;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        match step[i][j] {
+            1 => {
+                i -= 1;
+                out.push((Some(leaves[i]), None));
+            }
+            2 => {
+                j -= 1;
+                out.push((None, Some(j)));
+            }
+            _ => {
+                i -= 1;
+                j -= 1;
+                out.push((Some(leaves[i]), Some(j)));
+            }
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Column spans of the spanning header cells. Line by line from the top,
+/// the spanning cells of a line that stand under one parent share that
+/// parent's columns out in order: each takes the contiguous range whose
+/// centre is nearest its own, and columns whose names stand on one line
+/// stay together.
+fn spans(
+    cells: &[HeaderCell],
+    kinds: &[Kind],
+    leaf_of_col: &[Option<usize>],
+    col_centre2: &[usize],
+) -> Vec<Option<(usize, usize)>> {
+    let n = leaf_of_col.len();
+    let mut span: Vec<Option<(usize, usize)>> = vec![None; cells.len()];
+    for (c, l) in leaf_of_col.iter().enumerate() {
+        if let Some(l) = l {
+            span[*l] = Some((c, c + 1));
+        }
+    }
+    // Where each column's header text stands (its leaf, or the data).
+    let leaf_lo: Vec<usize> = (0..n)
+        .map(|c| leaf_of_col[c].map_or(col_centre2[c] / 2, |l| cells[l].lo))
+        .collect();
+    let leaf_hi: Vec<usize> = (0..n)
+        .map(|c| leaf_of_col[c].map_or(col_centre2[c] / 2 + 1, |l| cells[l].hi))
+        .collect();
+    let leaf_top: Vec<usize> = (0..n)
+        .map(|c| leaf_of_col[c].map_or(usize::MAX, |l| cells[l].top))
+        .collect();
+    let max_line = cells.iter().map(|c| c.top).max().unwrap_or(0);
+    let min_line = cells.iter().map(|c| c.top).min().unwrap_or(0);
+    for line in 0..=max_line {
+        let mut on_line: Vec<usize> = (0..cells.len())
+            .filter(|&i| cells[i].top == line && span[i].is_none())
+            .collect();
+        on_line.sort_by_key(|&i| cells[i].lo);
+        if on_line.is_empty() {
+            continue;
+        }
+        // Group by parent: the spanning cell above whose range holds the
+        // cell's centre.
+        let parent_range = |i: usize| -> (usize, usize) {
+            let mut best: (usize, usize) = (0, n);
+            let mut best_top = None;
+            for (k, s) in span.iter().enumerate() {
+                let Some((a, b)) = *s else { continue };
+                if cells[k].top >= line || b - a < 2 {
+                    continue;
+                }
+                let lo = leaf_lo[a];
+                let hi = leaf_hi[b - 1];
+                let c2 = cells[i].centre2();
+                if lo * 2 <= c2 + 4 && c2 <= hi * 2 + 4 && best_top.is_none_or(|t| cells[k].top > t)
+                {
+                    best = (a, b);
+                    best_top = Some(cells[k].top);
+                }
+            }
+            best
+        };
+        let mut groups: Vec<((usize, usize), Vec<usize>)> = Vec::new();
+        for &i in &on_line {
+            let p = parent_range(i);
+            match groups.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, g)) => g.push(i),
+                None => groups.push((p, vec![i])),
+            }
+        }
+        for ((a, b), group) in groups {
+            // Columns named below this line.
+            let free: Vec<usize> = (a..b).filter(|&c| leaf_top[c] > line).collect();
+            if free.is_empty() {
+                continue;
+            }
+            for (i, range) in partition(cells, kinds, &group, line == min_line, &free, &leaf_lo, &leaf_hi, &leaf_top) {
+                span[i] = range;
+            }
+        }
+    }
+    span
+}
+
+/// Shares `free` columns (sorted) out among `group` cells (in page order)
+/// as contiguous ranges, by the cost described at [`spans`].
+#[allow(clippy::too_many_arguments)]
+fn partition(
+    cells: &[HeaderCell],
+    kinds: &[Kind],
+    group: &[usize],
+    top_line: bool,
+    free: &[usize],
+    leaf_lo: &[usize],
+    leaf_hi: &[usize],
+    leaf_top: &[usize],
+) -> Vec<(usize, Option<(usize, usize)>)> {
+    let k = group.len();
+    let m = free.len();
+    // Cost of cell g taking free[s..e]: how far the range's centre is from
+    // the cell's.
+    let range_cost = |g: usize, s: usize, e: usize| -> usize {
+        let c = &cells[group[g]];
+        let lo = leaf_lo[free[s]];
+        let hi = leaf_hi[free[e - 1]];
+        let mut cost = (lo + hi).abs_diff(c.centre2());
+        // A word naming labels (项目, 科目) spans label columns only.
+        if names_labels(&c.text) && free[s..e].iter().any(|&f| kinds[f] == Kind::Amount) {
+            cost += 40;
+        }
+        cost
+    };
+    // dp[g][j]: first g cells placed, using free[..j]; unassigned columns
+    // between ranges are allowed.
+    // A column left out of every range spans the rows up to here: natural
+    // for a name printed a line or two below, not for one of the words on
+    // the lowest header line, which hang under some spanning word.
+    const LEFT_OUT: usize = 10;
+    let deepest = free.iter().map(|&f| leaf_top[f]).max().unwrap_or(0);
+    let out_cost: Vec<usize> = free
+        .iter()
+        .map(|&f| {
+            if top_line || leaf_top[f] == deepest {
+                LEFT_OUT
+            } else {
+                0
+            }
+        })
+        .collect();
+    let left_out = |a: usize, b: usize| -> usize { out_cost[a..b].iter().sum() };
+    let inf = usize::MAX / 4;
+    let mut dp = vec![vec![inf; m + 1]; k + 1];
+    let mut back = vec![vec![(0usize, 0usize); m + 1]; k + 1];
+    for j in 0..=m {
+        dp[0][j] = left_out(0, j);
+    }
+    for g in 0..k {
+        for j in 0..=m {
+            if dp[g][j] >= inf {
+                continue;
+            }
+            for s in j..m {
+                for e in s + 1..=m {
+                    let c = dp[g][j] + left_out(j, s) + range_cost(g, s, e);
+                    if c < dp[g + 1][e] {
+                        dp[g + 1][e] = c;
+                        back[g + 1][e] = (j, s);
+                    }
+                }
+            }
+        }
+    }
+    let Some(mut j) = (0..=m).min_by_key(|&j| (dp[k][j] + left_out(j, m), std::cmp::Reverse(j))) else {
+        return Vec::new();
+    };
+    if dp[k][j] >= inf {
+        return group.iter().map(|&i| (i, None)).collect();
+    }
+    let mut out = Vec::new();
+    for g in (1..=k).rev() {
+        let (pj, s) = back[g][j];
+        out.push((group[g - 1], Some((free[s], free[j - 1] + 1))));
+        j = pj;
+    }
+    out
+}
+
+/// A word spanning one column only, with that column's name right under
+/// it, is the first part of that name wrapped over lines in between
+/// (事业单位 … 经营收入).
+fn merge_wrapped(
+    mut cells: Vec<HeaderCell>,
+    mut span: Vec<Option<(usize, usize)>>,
+    leaf_of_col: &[Option<usize>],
+) -> (Vec<HeaderCell>, Vec<Option<(usize, usize)>>) {
+    for i in 0..cells.len() {
+        let Some((a, b)) = span[i] else { continue };
+        let Some(leaf) = leaf_of_col[a] else { continue };
+        if b != a + 1 || leaf == i || cells[leaf].top <= cells[i].bottom {
+            continue;
+        }
+        // Nothing else between them names this column.
+        let between = (0..cells.len()).any(|k| {
+            k != i
+                && k != leaf
+                && span[k].is_some_and(|(x, y)| x <= a && a < y)
+                && cells[k].top > cells[i].bottom
+                && cells[k].top < cells[leaf].top
+        });
+        if between {
+            continue;
+        }
+        let upper = std::mem::take(&mut cells[i].text);
+        cells[leaf].text.insert_str(0, &upper);
+        span[i] = None;
+    }
+    (cells, span)
+}
+
+/// A header word naming label columns rather than amounts.
+fn names_labels(s: &str) -> bool {
+    ["项目", "科目", "名称", "编码", "代码"]
+        .iter()
+        .any(|w| s.ends_with(w))
+}
+
+/// Column paths from the header cells and their spans.
+fn column_paths(cells: &[HeaderCell], span: &[Option<(usize, usize)>], n: usize) -> Vec<String> {
+    (0..n)
+        .map(|c| {
+            let mut parts: Vec<(usize, &str)> = cells
+                .iter()
+                .zip(span)
+                .filter(|(_, s)| s.is_some_and(|(a, b)| a <= c && c < b))
+                .map(|(h, _)| (h.top, h.text.as_str()))
+                .collect();
+            parts.sort_by_key(|p| p.0);
+            parts.iter().map(|p| p.1).collect::<Vec<_>>().join("/")
+        })
+        .collect()
+}
+
+/// A label that opens an item rather than continuing a wrapped one.
+fn opens_item(s: &str) -> bool {
+    text::list_number(s).is_some()
+        || s.starts_with(['（', '(', '[', '【'])
+        || s.starts_with("其中")
+        || s.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// One data line placed in columns.
+struct Placed {
+    line: u32,
+    cells: Vec<Option<String>>,
+    gap_before: bool,
+}
+
+impl Placed {
+    fn has_amount(&self, kinds: &[Kind]) -> bool {
+        self.cells
+            .iter()
+            .zip(kinds)
+            .any(|(c, k)| c.is_some() && *k == Kind::Amount)
+    }
+    fn filled(&self) -> impl Iterator<Item = usize> + '_ {
+        self.cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_some())
+            .map(|(i, _)| i)
+    }
+    /// Can `other`'s cells go into this line's empty cells?
+    fn fits(&self, other: &Placed) -> bool {
+        other.filled().all(|i| self.cells[i].is_none())
+    }
+    fn take(&mut self, other: Placed, above: bool) {
+        for (i, c) in other.cells.into_iter().enumerate() {
+            if let Some(c) = c {
+                self.cells[i] = Some(match self.cells[i].take() {
+                    Some(mine) if above => format!("{c}{mine}"),
+                    Some(mine) => format!("{mine}{c}"),
+                    None => c,
+                });
+            }
+        }
+        if above {
+            self.line = other.line;
+        }
+    }
+}
+
+/// Joins the lines of one printed row: labels of tall cells printed a line
+/// above or below their amounts, amounts printed apart from their labels,
+/// and labels wrapped at their column's width.
+fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
+    let n = kinds.len();
+    // Widest label of each text column, to know a label that wrapped.
+    let mut width = vec![0usize; n];
+    for l in &lines {
+        for (i, c) in l.cells.iter().enumerate() {
+            if let Some(c) = c {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+    }
+    let is_fragment = |p: &Placed| !p.has_amount(kinds);
+    let mut out: Vec<Placed> = Vec::new();
+    let mut pending: Option<Placed> = None;
+    let mut it = lines.into_iter().peekable();
+    while let Some(mut l) = it.next() {
+        if is_fragment(&l) {
+            if let Some(prev) = out.last_mut() {
+                // A wrapped label: continues a cell that filled its column.
+                let continues = !l.gap_before
+                    && l.filled().all(|i| {
+                        prev.cells[i].as_ref().is_some_and(|p| {
+                            p.chars().count() + 1 >= width[i]
+                                && !opens_item(l.cells[i].as_deref().unwrap_or(""))
+                        })
+                    });
+                if continues && pending.is_none() {
+                    prev.take(l, false);
+                    continue;
+                }
+            }
+            // A label waiting for the amounts of its tall cell below.
+            let next_takes = it.peek().is_some_and(|n| {
+                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
+            });
+            if next_takes {
+                if let Some(p) = pending.take() {
+                    out.push(p);
+                }
+                pending = Some(l);
+                continue;
+            }
+            if let Some(p) = pending.take() {
+                out.push(p);
+            }
+            // Amounts printed above their labels: a line of amounts only.
+            out.push(l);
+            continue;
+        }
+        if let Some(p) = pending.take() {
+            l.take(p, true);
+        }
+        // A line of amounts alone belongs to the labels right below it
+        // when they have no amounts there.
+        let text_cells = l
+            .filled()
+            .filter(|&i| kinds[i] == Kind::Text)
+            .count();
+        if text_cells == 0 {
+            if let Some(next) = it.peek_mut() {
+                if !next.gap_before && next.fits(&l) && label_missing(next, &l, kinds) {
+                    let amounts = std::mem::replace(
+                        &mut l,
+                        Placed {
+                            line: 0,
+                            cells: Vec::new(),
+                            gap_before: false,
+                        },
+                    );
+                    let line = next.line;
+                    next.take(amounts, false);
+                    next.line = line;
+                    continue;
+                }
+            }
+        }
+        out.push(l);
+    }
+    if let Some(p) = pending.take() {
+        out.push(p);
+    }
+    out
+}
+
+/// Does `row` lack the labels that `other` holds, for amounts that `row`
+/// or `other` has? True when some text column filled in `other` is empty
+/// in `row` and `row`'s amounts to its right have no label of their own.
+fn label_missing(row: &Placed, other: &Placed, kinds: &[Kind]) -> bool {
+    other
+        .filled()
+        .any(|i| kinds[i] == Kind::Text && row.cells[i].is_none())
+        && other.filled().all(|i| row.cells[i].is_none())
+}
+
+/// Rebuilds the grid of a table printed in layout text from its body lines
+/// (notes already removed).
+pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
+    let title_key = squash(title);
+    // (line, runs, gap before)
+    let mut content: Vec<(u32, Vec<Run>, bool, &str)> = Vec::new();
+    let mut gap = false;
+    for l in lines {
+        if l.is_blank() {
+            gap = true;
+            continue;
+        }
+        let s = l.squashed;
+        if l.is_furniture()
+            || s == title_key
+            || text::table_number(l.text).is_some()
+            || text::is_page_number(l.text)
+        {
+            gap = true;
+            continue;
+        }
+        let runs = runs_of(l.text);
+        let words: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        if text::is_column_number_row(&words) {
+            continue;
+        }
+        content.push((l.no, runs, gap, s));
+        gap = false;
+    }
+    let first_data = content.iter().position(|(_, r, _, _)| is_data_line(r))?;
+    // The header: lines above the first data line, minus sentences that
+    // introduce the table.
+    let header_lines: Vec<Vec<Run>> = content[..first_data]
+        .iter()
+        .filter(|(_, _, _, s)| !s.ends_with(['：', ':', '。']))
+        .map(|(_, r, _, _)| r.clone())
+        .collect();
+    let header_keys: Vec<&str> = content[..first_data].iter().map(|c| c.3).collect();
+    // Amounts of the table: a lone small integer between pages is a page
+    // number when the table's amounts have decimals.
+    let decimals = content[first_data..]
+        .iter()
+        .flat_map(|(_, r, _, _)| r)
+        .filter(|r| r.kind == Kind::Amount)
+        .any(|r| r.text.contains('.'));
+    let mut data: Vec<(u32, Vec<Run>, bool)> = Vec::new();
+    let mut skipping = false;
+    let mut gap = false;
+    for (no, runs, g, key) in content.into_iter().skip(first_data) {
+        gap |= g;
+        if header_keys.contains(&key) {
+            skipping = true;
+            gap = true;
+            continue;
+        }
+        if skipping && !is_data_line(&runs) && is_header_line(&runs) {
+            continue;
+        }
+        skipping = false;
+        let page_number = decimals
+            && runs.len() == 1
+            && text::is_row_number(&runs[0].text)
+            && !runs[0].text.contains('.');
+        if page_number {
+            gap = true;
+            continue;
+        }
+        data.push((no, runs, gap));
+        gap = false;
+    }
+    let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
+    let (mut cols, mut at) = find_columns(&runs);
+    let hcells = header_cells(&header_lines);
+    let leaf_ids = leaves(&hcells);
+    let mut pairs = align(&hcells, &leaf_ids, &cols);
+    // A text column without a name beside a named one it never shares a
+    // line with is that column's runs standing apart (a total label
+    // centred across the cell).
+    let mut k = 0;
+    while k < pairs.len() {
+        let (leaf, col) = pairs[k];
+        if let (None, Some(c)) = (leaf, col) {
+            if cols[c].kind == Kind::Text {
+                let target = k
+                    .checked_sub(1)
+                    .filter(|&p| {
+                        pairs[p].1.is_some_and(|pc| {
+                            cols[pc].kind == Kind::Text && !cols[pc].co_occurs(&cols[c])
+                        })
+                    })
+                    .or_else(|| {
+                        (k + 1 < pairs.len()).then_some(k + 1).filter(|&q| {
+                            pairs[q].1.is_some_and(|qc| {
+                                cols[qc].kind == Kind::Text && !cols[qc].co_occurs(&cols[c])
+                            })
+                        })
+                    });
+                if let Some(t) = target {
+                    let into = pairs[t].1.unwrap();
+                    let moved = cols[c].clone();
+                    cols[into].absorb(moved);
+                    for line in at.iter_mut() {
+                        for x in line.iter_mut() {
+                            if *x == c {
+                                *x = into;
+                            }
+                        }
+                    }
+                    pairs.remove(k);
+                    continue;
+                }
+            }
+        }
+        k += 1;
+    }
+    // A word left without a column that stands above other words spans
+    // them (收入 over 项目名称 | 金额); on the lowest header line it names a
+    // column that no row fills.
+    let lowest = leaf_ids.iter().map(|&l| hcells[l].bottom).max().unwrap_or(0);
+    pairs.retain(|&(l, c)| !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest)));
+    let n = pairs.len();
+    if n == 0 {
+        return None;
+    }
+    let col_index: Vec<Option<usize>> = {
+        let mut v = vec![None; cols.len()];
+        for (i, (_, c)) in pairs.iter().enumerate() {
+            if let Some(c) = c {
+                v[*c] = Some(i);
+            }
+        }
+        v
+    };
+    let kinds: Vec<Kind> = pairs
+        .iter()
+        .map(|(l, c)| match c {
+            Some(c) => cols[*c].kind,
+            None => {
+                let name = l.map(|l| hcells[l].text.as_str()).unwrap_or("");
+                if crate::parse::text::is_amount(name) {
+                    Kind::Amount
+                } else {
+                    Kind::Amount
+                }
+            }
+        })
+        .collect();
+    let leaf_of_col: Vec<Option<usize>> = pairs.iter().map(|p| p.0).collect();
+    let col_centre2: Vec<usize> = pairs
+        .iter()
+        .map(|(l, c)| match (l, c) {
+            (_, Some(c)) => cols[*c].centre2(),
+            (Some(l), None) => hcells[*l].centre2(),
+            _ => 0,
+        })
+        .collect();
+    let span = spans(&hcells, &kinds, &leaf_of_col, &col_centre2);
+    if std::env::var_os("LAYOUT_DEBUG").is_some() {
+        eprintln!("cols {:?}", cols.iter().map(|c| (c.kind, c.lo, c.hi)).collect::<Vec<_>>());
+        for (i, h) in hcells.iter().enumerate() {
+            eprintln!("h{i} {} top{} bot{} [{},{}) span {:?}", h.text, h.top, h.bottom, h.lo, h.hi, span[i]);
+        }
+        eprintln!("pairs {pairs:?}");
+    }
+    let (hcells, span) = merge_wrapped(hcells, span, &leaf_of_col);
+    let columns = column_paths(&hcells, &span, n);
+
+    let placed: Vec<Placed> = data
+        .into_iter()
+        .zip(&at)
+        .map(|((no, runs, gap), at)| {
+            let mut cells: Vec<Option<String>> = vec![None; n];
+            for (r, &c) in runs.iter().zip(at) {
+                let Some(i) = col_index[c] else { continue };
+                let t = clean_cell(&r.text);
+                cells[i] = Some(match cells[i].take() {
+                    Some(prev) => format!("{prev}{t}"),
+                    None => t,
+                });
+            }
+            Placed {
+                line: no,
+                cells,
+                gap_before: gap,
+            }
+        })
+        .collect();
+    let rows = join_rows(placed, &kinds)
+        .into_iter()
+        .filter(|p| p.cells.iter().any(Option::is_some))
+        .map(|p| Row {
+            cells: p.cells,
+            line: p.line,
+        })
+        .collect();
+    Some(Grid { columns, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::SourceLines;
+
+    fn rebuild(text: &str, title: &str) -> Grid {
+        let text = text.strip_prefix('\n').unwrap_or(text);
+        super::rebuild(&SourceLines::new(text).lines(), title).unwrap()
+    }
+
+    fn cells(r: &Row) -> Vec<Option<&str>> {
+        r.cells.iter().map(|c| c.as_deref()).collect()
+    }
+
+    #[test]
+    fn runs_split_amounts_from_labels() {
+        let r = runs_of("一、财政拨款              13,297.11 一、一般公共服务支出   1. 一般 预算");
+        let t: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(t, ["一、财政拨款", "13,297.11", "一、一般公共服务支出", "1. 一般 预算"]);
+        assert_eq!(r[1].kind, Kind::Amount);
+        assert_eq!((r[1].start, r[1].end), (20, 29));
+    }
+
+    #[test]
+    fn split_code_columns_and_spanning_header() {
+        let text = r"
+                     项目                                           收入预算
+功能分类科目编码                                                                        事业单位
+                       功能分类科目名称       合计           财政拨款收入          事业收入                   其他收入
+类     款    项                                                                    经营收入
+204             公共安全支出               87267272.44    87267272.44          0.00      0.00      0.00
+204   06        司法                   87267272.44    87267272.44          0.00      0.00      0.00
+204   06   01   行政运行                 16726725.44    16726725.44          0.00      0.00      0.00
+                     合计              96282213.44    96282213.44          0.00      0.00      0.00";
+        let g = rebuild(text, "2026年部门收入预算总表");
+        assert_eq!(
+            g.columns,
+            [
+                "项目/功能分类科目编码/类",
+                "项目/功能分类科目编码/款",
+                "项目/功能分类科目编码/项",
+                "项目/功能分类科目名称",
+                "收入预算/合计",
+                "收入预算/财政拨款收入",
+                "收入预算/事业收入",
+                "收入预算/事业单位经营收入",
+                "收入预算/其他收入"
+            ]
+        );
+        assert_eq!(g.rows.len(), 4);
+        assert_eq!(
+            cells(&g.rows[1]),
+            [
+                Some("204"),
+                Some("06"),
+                None,
+                Some("司法"),
+                Some("87267272.44"),
+                Some("87267272.44"),
+                Some("0.00"),
+                Some("0.00"),
+                Some("0.00")
+            ]
+        );
+        assert_eq!(cells(&g.rows[3])[3], Some("合计"));
+    }
+
+    #[test]
+    fn two_sided_table_with_tall_cells() {
+        // pdftotext -layout of a Jiangsu 公开01表, as printed.
+        let text = r"
+
+           收入                                   支出
+
+                                     功能分类                    支出用途
+    项目名称          金额
+                                 功能科目名称       金额         项目名称         金额
+
+一、财政拨款          21,940.96   一、一般公共服务支出                  一、基本支出      13,994.31
+
+    1.一般公共预
+                21,940.96   二、外交支出                      二、项目支出       5,573.00
+算
+    2.政府性基金                                             三、单位预留机动
+                            三、国防支出                                   2,388.04
+预算                                                      经费
+二、财政专户管理
+                            四、公共安全支出        16,458.75
+资金
+
+三、其他资金             14.39    五、教育支出
+
+                            六、科学技术支出
+
+                            七、文化体育与传媒支出
+
+                            八、社会保障和就业支出      1,836.22
+
+                            九、医疗卫生与计划生育
+                            支出
+
+                            十、节能环保支出";
+        let g = rebuild(text, "收支预算总表");
+        assert_eq!(
+            g.columns,
+            [
+                "收入/项目名称",
+                "收入/金额",
+                "支出/功能分类/功能科目名称",
+                "支出/功能分类/金额",
+                "支出/支出用途/项目名称",
+                "支出/支出用途/金额"
+            ]
+        );
+        let rows: Vec<Vec<Option<&str>>> = g.rows.iter().map(cells).collect();
+        let row = |a: &'static str, b, c, d, e, f| -> Vec<Option<&'static str>> {
+            [a, b, c, d, e, f]
+                .into_iter()
+                .map(|x| (!x.is_empty()).then_some(x))
+                .collect()
+        };
+        assert_eq!(
+            rows,
+            [
+                row("一、财政拨款", "21,940.96", "一、一般公共服务支出", "", "一、基本支出", "13,994.31"),
+                row("1.一般公共预算", "21,940.96", "二、外交支出", "", "二、项目支出", "5,573.00"),
+                row("2.政府性基金预算", "", "三、国防支出", "", "三、单位预留机动经费", "2,388.04"),
+                row("二、财政专户管理资金", "", "四、公共安全支出", "16,458.75", "", ""),
+                row("三、其他资金", "14.39", "五、教育支出", "", "", ""),
+                row("", "", "六、科学技术支出", "", "", ""),
+                row("", "", "七、文化体育与传媒支出", "", "", ""),
+                row("", "", "八、社会保障和就业支出", "1,836.22", "", ""),
+                row("", "", "九、医疗卫生与计划生育支出", "", "", ""),
+                row("", "", "十、节能环保支出", "", "", ""),
+            ]
+        );
+    }
+}
