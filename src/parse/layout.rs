@@ -43,6 +43,7 @@ struct Run {
 }
 
 impl Run {
+    #[cfg(test)]
     fn anchor(&self) -> usize {
         match self.kind {
             Kind::Amount => self.end,
@@ -215,72 +216,228 @@ const ALIGN_TOLERANCE: usize = 2;
 
 /// Groups the runs of the data lines into columns; returns the columns in
 /// page order and, per line, the column of each run.
+///
+/// Text runs are grouped by left edge. Amount columns are those of the
+/// lines printing the most amounts (the reference): a converter may shift
+/// all amounts of some lines by several characters (a block of rows laid
+/// out apart), so each line's amounts are matched to the reference as a
+/// whole, allowing one shift per line at a price.
 fn find_columns(data: &[Vec<Run>]) -> (Vec<Column>, Vec<Vec<usize>>) {
-    // Clusters by kind and anchor.
-    let mut items: Vec<(Kind, usize, usize, usize)> = Vec::new();
-    for (li, runs) in data.iter().enumerate() {
-        for (ri, r) in runs.iter().enumerate() {
-            items.push((r.kind, r.anchor(), li, ri));
-        }
-    }
-    items.sort_by_key(|&(k, a, li, ri)| (k == Kind::Text, a, li, ri));
-    let mut clusters: Vec<(Column, Vec<(usize, usize)>)> = Vec::new();
-    let mut last_anchor = 0usize;
-    for &(kind, anchor, li, ri) in &items {
-        let r = &data[li][ri];
-        let join = clusters.last().is_some_and(|(c, members)| {
-            c.kind == kind
-                && anchor <= last_anchor + ALIGN_TOLERANCE
-                && !members.iter().any(|&(l, _)| l == li)
-        });
-        if join {
-            let (c, members) = clusters.last_mut().unwrap();
-            c.lo = c.lo.min(r.start);
-            c.hi = c.hi.max(r.end);
-            c.lines.push(li);
-            members.push((li, ri));
-        } else {
-            clusters.push((
-                Column {
-                    kind,
-                    lo: r.start,
-                    hi: r.end,
-                    lines: vec![li],
-                },
-                vec![(li, ri)],
-            ));
-        }
-        last_anchor = anchor;
-    }
-    for (c, _) in &mut clusters {
+    let mut cols: Vec<(Column, Vec<(usize, usize)>)> = text_columns(data);
+    cols.extend(amount_columns(data));
+    for (c, _) in &mut cols {
         c.lines.sort_unstable();
         c.lines.dedup();
     }
-    clusters.sort_by_key(|(c, _)| (c.centre2(), c.lo));
-    // Neighbouring clusters of one kind that never share a line are one
-    // column whose runs drift (indented sub-items, a CJK-heavy line).
-    let mut merged: Vec<(Column, Vec<(usize, usize)>)> = Vec::new();
-    for (c, members) in clusters {
+    cols.sort_by_key(|(c, _)| (c.centre2(), c.lo));
+    // A few labels standing apart right of a label column, never on a line
+    // with it, are that column's totals centred across the cell (收入总计,
+    // 当年支出小计).
+    let mut merged: Vec<(Column, Members)> = Vec::new();
+    for (c, m) in cols {
         if let Some((prev, pm)) = merged.last_mut() {
-            let near = match c.kind {
-                Kind::Amount => c.hi <= prev.hi + 6 && prev.hi <= c.hi + 6,
-                Kind::Text => c.lo <= prev.lo + 8,
-            };
-            if prev.kind == c.kind && near && !prev.co_occurs(&c) {
+            let sparse = c.lines.len() <= 3 || c.lines.len() * 4 <= prev.lines.len();
+            if c.kind == Kind::Text && prev.kind == Kind::Text && sparse && !prev.co_occurs(&c) {
                 prev.absorb(c);
-                pm.extend(members);
+                pm.extend(m);
                 continue;
             }
         }
-        merged.push((c, members));
+        merged.push((c, m));
     }
+    let cols = merged;
     let mut at: Vec<Vec<usize>> = data.iter().map(|r| vec![0; r.len()]).collect();
-    for (ci, (_, members)) in merged.iter().enumerate() {
+    for (ci, (_, members)) in cols.iter().enumerate() {
         for &(li, ri) in members {
             at[li][ri] = ci;
         }
     }
-    (merged.into_iter().map(|(c, _)| c).collect(), at)
+    (cols.into_iter().map(|(c, _)| c).collect(), at)
+}
+
+type Members = Vec<(usize, usize)>;
+
+fn column_of(kind: Kind, runs: &[(&Run, usize, usize)]) -> (Column, Members) {
+    let lo = runs.iter().map(|r| r.0.start).min().unwrap_or(0);
+    let hi = runs.iter().map(|r| r.0.end).max().unwrap_or(0);
+    (
+        Column {
+            kind,
+            lo,
+            hi,
+            lines: runs.iter().map(|r| r.1).collect(),
+        },
+        runs.iter().map(|r| (r.1, r.2)).collect(),
+    )
+}
+
+/// Text columns: runs grouped by left edge; neighbouring groups that
+/// never share a line are one column whose labels are indented.
+fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
+    let mut items: Vec<(usize, usize, usize)> = Vec::new();
+    for (li, runs) in data.iter().enumerate() {
+        for (ri, r) in runs.iter().enumerate() {
+            if r.kind == Kind::Text {
+                items.push((r.start, li, ri));
+            }
+        }
+    }
+    items.sort_unstable();
+    let mut clusters: Vec<Vec<(&Run, usize, usize)>> = Vec::new();
+    let mut last = 0usize;
+    for &(anchor, li, ri) in &items {
+        let r = &data[li][ri];
+        match clusters.last_mut() {
+            Some(c) if anchor <= last + ALIGN_TOLERANCE && !c.iter().any(|m| m.1 == li) => {
+                c.push((r, li, ri))
+            }
+            _ => clusters.push(vec![(r, li, ri)]),
+        }
+        last = anchor;
+    }
+    let mut merged: Vec<(Column, Members)> = Vec::new();
+    for c in clusters {
+        let (col, members) = column_of(Kind::Text, &c);
+        if let Some((prev, pm)) = merged.last_mut() {
+            let mut lines = col.lines.clone();
+            lines.sort_unstable();
+            let probe = Column {
+                lines,
+                ..col.clone()
+            };
+            let mut prev_sorted = prev.clone();
+            prev_sorted.lines.sort_unstable();
+            if col.lo <= prev.lo + 8 && !prev_sorted.co_occurs(&probe) {
+                prev.absorb(col);
+                pm.extend(members);
+                continue;
+            }
+        }
+        merged.push((col, members));
+    }
+    merged
+}
+
+/// Amount columns, matched line by line to the reference (see
+/// [`find_columns`]).
+fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
+    let amounts: Vec<Vec<(usize, usize)>> = data
+        .iter()
+        .map(|runs| {
+            runs.iter()
+                .enumerate()
+                .filter(|(_, r)| r.kind == Kind::Amount)
+                .map(|(ri, r)| (ri, r.end))
+                .collect()
+        })
+        .collect();
+    let most = amounts.iter().map(Vec::len).max().unwrap_or(0);
+    if most == 0 {
+        return Vec::new();
+    }
+    // The reference: the right edges most lines printing `most` amounts
+    // agree on.
+    let full: Vec<Vec<usize>> = amounts
+        .iter()
+        .filter(|a| a.len() == most)
+        .map(|a| a.iter().map(|x| x.1).collect())
+        .collect();
+    let agree = |a: &[usize], b: &[usize]| a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= ALIGN_TOLERANCE);
+    let mut reference = full[0].clone();
+    let mut best = 0;
+    for f in &full {
+        let n = full.iter().filter(|g| agree(f, g)).count();
+        if n > best {
+            best = n;
+            reference = f.clone();
+        }
+    }
+    // Amount columns that no full line fills: right edges of other lines
+    // far from every reference column (a side of a two-sided table).
+    let mut extra: Vec<usize> = Vec::new();
+    for a in &amounts {
+        for &(_, e) in a {
+            let far = reference.iter().chain(&extra).all(|r| r.abs_diff(e) > 6);
+            let alone = a.len() == 1;
+            if far && alone {
+                extra.push(e);
+            }
+        }
+    }
+    reference.extend(extra);
+    reference.sort_unstable();
+    let mut groups: Vec<Vec<(&Run, usize, usize)>> = vec![Vec::new(); reference.len()];
+    for (li, a) in amounts.iter().enumerate() {
+        if a.is_empty() {
+            continue;
+        }
+        let edges: Vec<usize> = a.iter().map(|x| x.1).collect();
+        for (k, c) in match_to_reference(&edges, &reference).into_iter().enumerate() {
+            let ri = a[k].0;
+            groups[c].push((&data[li][ri], li, ri));
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| column_of(Kind::Amount, &g))
+        .collect()
+}
+
+/// Matches a line's amount right edges (in order) to reference columns:
+/// a monotone matching plus one shift for the whole line, at the least
+/// total distance (a shift costs a little, so a lone amount goes to the
+/// nearest column).
+fn match_to_reference(edges: &[usize], reference: &[usize]) -> Vec<usize> {
+    let (k, m) = (edges.len(), reference.len());
+    if k >= m {
+        return (0..k).map(|i| i.min(m - 1)).collect();
+    }
+    let mut shifts: Vec<i64> = vec![0];
+    for &e in edges {
+        for &r in reference {
+            shifts.push(r as i64 - e as i64);
+        }
+    }
+    shifts.sort_unstable();
+    shifts.dedup();
+    let mut best: Option<(i64, Vec<usize>)> = None;
+    for s in shifts {
+        let inf = i64::MAX / 4;
+        // dp[i][j]: first i edges matched within the first j columns.
+        let mut dp = vec![vec![inf; m + 1]; k + 1];
+        let mut take = vec![vec![false; m + 1]; k + 1];
+        for j in 0..=m {
+            dp[0][j] = 0;
+        }
+        for i in 1..=k {
+            for j in i..=m {
+                let skip = dp[i][j - 1];
+                let d = (edges[i - 1] as i64 + s - reference[j - 1] as i64).abs();
+                let here = dp[i - 1][j - 1].saturating_add(d);
+                if here <= skip {
+                    dp[i][j] = here;
+                    take[i][j] = true;
+                } else {
+                    dp[i][j] = skip;
+                }
+            }
+        }
+        let total = dp[k][m] + 2 * s.abs();
+        if best.as_ref().is_none_or(|(b, _)| total < *b) {
+            let mut out = vec![0; k];
+            let (mut i, mut j) = (k, m);
+            while i > 0 {
+                if take[i][j] {
+                    out[i - 1] = j - 1;
+                    i -= 1;
+                }
+                j -= 1;
+            }
+            best = Some((total, out));
+        }
+    }
+    best.map(|b| b.1).unwrap_or_default()
 }
 
 /// A header cell: one header word with the lines it was wrapped over
