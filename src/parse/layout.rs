@@ -102,6 +102,28 @@ fn runs_of(line: &str) -> Vec<Run> {
         i = end;
     }
     codes_as_text(&mut out);
+    join_spaced_letters(out)
+}
+
+/// "合   计", "总   计": a word printed with its characters spread over
+/// the cell is one run.
+fn join_spaced_letters(runs: Vec<Run>) -> Vec<Run> {
+    let single = |r: &Run| r.kind == Kind::Text && r.text.chars().count() == 1 && !r.text.is_ascii();
+    let mut out: Vec<Run> = Vec::with_capacity(runs.len());
+    for r in runs {
+        if let Some(last) = out.last_mut() {
+            let spread = last.text.chars().all(|c| !c.is_ascii()) && last.kind == Kind::Text;
+            if single(&r) && spread && r.start <= last.end + 3 && last.text.chars().count() <= 3 {
+                let first_single = last.text.chars().count() == 1;
+                if first_single || last.text.chars().count() <= 3 {
+                    last.text.push_str(&r.text);
+                    last.end = r.end;
+                    continue;
+                }
+            }
+        }
+        out.push(r);
+    }
     out
 }
 
@@ -357,7 +379,7 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
     let mut extra: Vec<usize> = Vec::new();
     for a in &amounts {
         for &(_, e) in a {
-            let far = reference.iter().chain(&extra).all(|r| r.abs_diff(e) > 6);
+            let far = reference.iter().chain(&extra).all(|r| r.abs_diff(e) > 15);
             let alone = a.len() == 1;
             if far && alone {
                 extra.push(e);
@@ -489,7 +511,10 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                         .count()
                         == 1;
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
-                    alone && centred
+                    // Two whole header words are a spanning word over its
+                    // child ("三公"经费 over 公务用车…费), not a wrap.
+                    let whole = is_header_word(&c.text) && is_header_word(&cell.text);
+                    alone && centred && !(whole && false)
                 }
                 _ => false,
             };
@@ -617,7 +642,7 @@ fn spans(
     let min_line = cells.iter().map(|c| c.top).min().unwrap_or(0);
     for line in 0..=max_line {
         let mut on_line: Vec<usize> = (0..cells.len())
-            .filter(|&i| cells[i].top == line && span[i].is_none())
+            .filter(|&i| cells[i].top == line && span[i].is_none() && !cells[i].text.is_empty())
             .collect();
         on_line.sort_by_key(|&i| cells[i].lo);
         if on_line.is_empty() {
@@ -1064,6 +1089,29 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             }
         }
         k += 1;
+    }
+    // A word left without a column right above or below a column's name
+    // is the rest of that name, wrapped over lines in between (机关运行经费
+    // 预算 … 数).
+    let mut hcells = hcells;
+    let mut k = 0;
+    while k < pairs.len() {
+        let (Some(l), None) = pairs[k] else {
+            k += 1;
+            continue;
+        };
+        let stacked = pairs.iter().filter_map(|p| p.0.zip(p.1)).map(|(m, _)| m).find(|&m| {
+            let (a, b) = (&hcells[m], &hcells[l]);
+            a.centre2().abs_diff(b.centre2()) <= 12 && a.bottom < b.top
+        });
+        match stacked {
+            Some(m) => {
+                let frag = std::mem::take(&mut hcells[l].text);
+                hcells[m].text.push_str(&frag);
+                pairs.remove(k);
+            }
+            None => k += 1,
+        }
     }
     // A word left without a column that stands above other words spans
     // them (收入 over 项目名称 | 金额); on the lowest header line it names a
