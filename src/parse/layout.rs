@@ -42,16 +42,6 @@ struct Run {
     kind: Kind,
 }
 
-impl Run {
-    #[cfg(test)]
-    fn anchor(&self) -> usize {
-        match self.kind {
-            Kind::Amount => self.end,
-            Kind::Text => self.start,
-        }
-    }
-}
-
 fn is_number_word(w: &str) -> bool {
     text::is_amount(w) || matches!(w, "-" | "—" | "--" | "－")
 }
@@ -108,7 +98,8 @@ fn runs_of(line: &str) -> Vec<Run> {
 /// "合   计", "总   计": a word printed with its characters spread over
 /// the cell is one run.
 fn join_spaced_letters(runs: Vec<Run>) -> Vec<Run> {
-    let single = |r: &Run| r.kind == Kind::Text && r.text.chars().count() == 1 && !r.text.is_ascii();
+    let single =
+        |r: &Run| r.kind == Kind::Text && r.text.chars().count() == 1 && !r.text.is_ascii();
     let mut out: Vec<Run> = Vec::with_capacity(runs.len());
     for r in runs {
         if let Some(last) = out.last_mut() {
@@ -364,7 +355,11 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
         .filter(|a| a.len() == most)
         .map(|a| a.iter().map(|x| x.1).collect())
         .collect();
-    let agree = |a: &[usize], b: &[usize]| a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= ALIGN_TOLERANCE);
+    let agree = |a: &[usize], b: &[usize]| {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| x.abs_diff(*y) <= ALIGN_TOLERANCE)
+    };
     let mut reference = full[0].clone();
     let mut best = 0;
     for f in &full {
@@ -394,7 +389,10 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
             continue;
         }
         let edges: Vec<usize> = a.iter().map(|x| x.1).collect();
-        for (k, c) in match_to_reference(&edges, &reference).into_iter().enumerate() {
+        for (k, c) in match_to_reference(&edges, &reference)
+            .into_iter()
+            .enumerate()
+        {
             let ri = a[k].0;
             groups[c].push((&data[li][ri], li, ri));
         }
@@ -429,9 +427,7 @@ fn match_to_reference(edges: &[usize], reference: &[usize]) -> Vec<usize> {
         // dp[i][j]: first i edges matched within the first j columns.
         let mut dp = vec![vec![inf; m + 1]; k + 1];
         let mut take = vec![vec![false; m + 1]; k + 1];
-        for j in 0..=m {
-            dp[0][j] = 0;
-        }
+        dp[0].fill(0);
         for i in 1..=k {
             for j in i..=m {
                 let skip = dp[i][j - 1];
@@ -505,16 +501,9 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
             let join = match above.as_slice() {
                 [k] => {
                     let c = &cells[*k];
-                    let alone = runs
-                        .iter()
-                        .filter(|o| c.overlaps(o.start, o.end))
-                        .count()
-                        == 1;
+                    let alone = runs.iter().filter(|o| c.overlaps(o.start, o.end)).count() == 1;
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
-                    // Two whole header words are a spanning word over its
-                    // child ("三公"经费 over 公务用车…费), not a wrap.
-                    let whole = is_header_word(&c.text) && is_header_word(&cell.text);
-                    alone && centred && !(whole && false)
+                    alone && centred
                 }
                 _ => false,
             };
@@ -544,9 +533,9 @@ fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
             let c = &cells[i];
             // A spanning word may be narrower than what it spans, but
             // some word below stands under it or right next to it.
-            !cells.iter().any(|o| {
-                o.top > c.bottom && o.overlaps(c.lo.saturating_sub(NEAR), c.hi + NEAR)
-            })
+            !cells
+                .iter()
+                .any(|o| o.top > c.bottom && o.overlaps(c.lo.saturating_sub(NEAR), c.hi + NEAR))
         })
         .collect();
     out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));
@@ -683,7 +672,16 @@ fn spans(
             if free.is_empty() {
                 continue;
             }
-            for (i, range) in partition(cells, kinds, &group, line == min_line, &free, &leaf_lo, &leaf_hi, &leaf_top) {
+            for (i, range) in partition(
+                cells,
+                kinds,
+                &group,
+                line == min_line,
+                &free,
+                &leaf_lo,
+                &leaf_hi,
+                &leaf_top,
+            ) {
                 span[i] = range;
             }
         }
@@ -740,8 +738,8 @@ fn partition(
     let inf = usize::MAX / 4;
     let mut dp = vec![vec![inf; m + 1]; k + 1];
     let mut back = vec![vec![(0usize, 0usize); m + 1]; k + 1];
-    for j in 0..=m {
-        dp[0][j] = left_out(0, j);
+    for (j, d) in dp[0].iter_mut().enumerate() {
+        *d = left_out(0, j);
     }
     for g in 0..k {
         for j in 0..=m {
@@ -759,7 +757,8 @@ fn partition(
             }
         }
     }
-    let Some(mut j) = (0..=m).min_by_key(|&j| (dp[k][j] + left_out(j, m), std::cmp::Reverse(j))) else {
+    let Some(mut j) = (0..=m).min_by_key(|&j| (dp[k][j] + left_out(j, m), std::cmp::Reverse(j)))
+    else {
         return Vec::new();
     };
     if dp[k][j] >= inf {
@@ -935,10 +934,7 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
         }
         // A line of amounts alone belongs to the labels right below it
         // when they have no amounts there.
-        let text_cells = l
-            .filled()
-            .filter(|&i| kinds[i] == Kind::Text)
-            .count();
+        let text_cells = l.filled().filter(|&i| kinds[i] == Kind::Text).count();
         if text_cells == 0 {
             if let Some(next) = it.peek_mut() {
                 if !next.gap_before && next.fits(&l) && label_missing(next, &l, kinds) {
@@ -1100,10 +1096,14 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             k += 1;
             continue;
         };
-        let stacked = pairs.iter().filter_map(|p| p.0.zip(p.1)).map(|(m, _)| m).find(|&m| {
-            let (a, b) = (&hcells[m], &hcells[l]);
-            a.centre2().abs_diff(b.centre2()) <= 12 && a.bottom < b.top
-        });
+        let stacked = pairs
+            .iter()
+            .filter_map(|p| p.0.zip(p.1))
+            .map(|(m, _)| m)
+            .find(|&m| {
+                let (a, b) = (&hcells[m], &hcells[l]);
+                a.centre2().abs_diff(b.centre2()) <= 12 && a.bottom < b.top
+            });
         match stacked {
             Some(m) => {
                 let frag = std::mem::take(&mut hcells[l].text);
@@ -1116,7 +1116,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     // A word left without a column that stands above other words spans
     // them (收入 over 项目名称 | 金额); on the lowest header line it names a
     // column that no row fills.
-    let lowest = leaf_ids.iter().map(|&l| hcells[l].bottom).max().unwrap_or(0);
+    let lowest = leaf_ids
+        .iter()
+        .map(|&l| hcells[l].bottom)
+        .max()
+        .unwrap_or(0);
     pairs.retain(|&(l, c)| !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest)));
     let n = pairs.len();
     if n == 0 {
@@ -1133,16 +1137,10 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     };
     let kinds: Vec<Kind> = pairs
         .iter()
-        .map(|(l, c)| match c {
+        .map(|(_, c)| match c {
             Some(c) => cols[*c].kind,
-            None => {
-                let name = l.map(|l| hcells[l].text.as_str()).unwrap_or("");
-                if crate::parse::text::is_amount(name) {
-                    Kind::Amount
-                } else {
-                    Kind::Amount
-                }
-            }
+            // A column no row fills: its cells are empty either way.
+            None => Kind::Amount,
         })
         .collect();
     let leaf_of_col: Vec<Option<usize>> = pairs.iter().map(|p| p.0).collect();
@@ -1156,9 +1154,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .collect();
     let span = spans(&hcells, &kinds, &leaf_of_col, &col_centre2);
     if std::env::var_os("LAYOUT_DEBUG").is_some() {
-        eprintln!("cols {:?}", cols.iter().map(|c| (c.kind, c.lo, c.hi)).collect::<Vec<_>>());
+        eprintln!(
+            "cols {:?}",
+            cols.iter()
+                .map(|c| (c.kind, c.lo, c.hi))
+                .collect::<Vec<_>>()
+        );
         for (i, h) in hcells.iter().enumerate() {
-            eprintln!("h{i} {} top{} bot{} [{},{}) span {:?}", h.text, h.top, h.bottom, h.lo, h.hi, span[i]);
+            eprintln!(
+                "h{i} {} top{} bot{} [{},{}) span {:?}",
+                h.text, h.top, h.bottom, h.lo, h.hi, span[i]
+            );
         }
         eprintln!("pairs {pairs:?}");
     }
@@ -1214,7 +1220,15 @@ mod tests {
     fn runs_split_amounts_from_labels() {
         let r = runs_of("一、财政拨款              13,297.11 一、一般公共服务支出   1. 一般 预算");
         let t: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
-        assert_eq!(t, ["一、财政拨款", "13,297.11", "一、一般公共服务支出", "1. 一般 预算"]);
+        assert_eq!(
+            t,
+            [
+                "一、财政拨款",
+                "13,297.11",
+                "一、一般公共服务支出",
+                "1. 一般 预算"
+            ]
+        );
         assert_eq!(r[1].kind, Kind::Amount);
         assert_eq!((r[1].start, r[1].end), (20, 29));
     }
@@ -1320,10 +1334,38 @@ mod tests {
         assert_eq!(
             rows,
             [
-                row("一、财政拨款", "21,940.96", "一、一般公共服务支出", "", "一、基本支出", "13,994.31"),
-                row("1.一般公共预算", "21,940.96", "二、外交支出", "", "二、项目支出", "5,573.00"),
-                row("2.政府性基金预算", "", "三、国防支出", "", "三、单位预留机动经费", "2,388.04"),
-                row("二、财政专户管理资金", "", "四、公共安全支出", "16,458.75", "", ""),
+                row(
+                    "一、财政拨款",
+                    "21,940.96",
+                    "一、一般公共服务支出",
+                    "",
+                    "一、基本支出",
+                    "13,994.31"
+                ),
+                row(
+                    "1.一般公共预算",
+                    "21,940.96",
+                    "二、外交支出",
+                    "",
+                    "二、项目支出",
+                    "5,573.00"
+                ),
+                row(
+                    "2.政府性基金预算",
+                    "",
+                    "三、国防支出",
+                    "",
+                    "三、单位预留机动经费",
+                    "2,388.04"
+                ),
+                row(
+                    "二、财政专户管理资金",
+                    "",
+                    "四、公共安全支出",
+                    "16,458.75",
+                    "",
+                    ""
+                ),
                 row("三、其他资金", "14.39", "五、教育支出", "", "", ""),
                 row("", "", "六、科学技术支出", "", "", ""),
                 row("", "", "七、文化体育与传媒支出", "", "", ""),
