@@ -18,6 +18,7 @@
 
 mod flat;
 mod header;
+pub mod lost_layout;
 mod meta;
 mod tabbed;
 pub mod text;
