@@ -1382,6 +1382,51 @@ mod tests {
     }
 
     #[test]
+    fn lost_layout_tables_are_kept_when_every_table_is_checked_and_passes() {
+        // Lianjiang: every table has a check of its own grid and all pass;
+        // Qingyuan: its performance-target table has none.
+        let appendix = format!(
+            "\n第五部分 附件\n{}",
+            (1..=16)
+                .map(|k| format!("项目{k}\n{k}.00\n"))
+                .collect::<String>()
+        );
+        let (config, know) = (Config::default(), Knowledge::default());
+        let cx = ReportContext::new(&config, &know);
+        let with_appendix = |name: &str| {
+            let mut t = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("data/raw")
+                    .join(name),
+            )
+            .unwrap();
+            t.push_str(&appendix);
+            assert!(parse::lost_layout::detect(&t).is_some());
+            process_bytes(name, t.as_bytes(), &cx)
+        };
+        let kept = with_appendix("004_54921d8d96e87ec6.txt");
+        assert_eq!(kept.status, Status::Ok, "{:?}", kept.error);
+        assert_eq!(kept.tables.len(), 9);
+        assert!(
+            kept.warnings.iter().any(|w| w
+                .starts_with("004_54921d8d96e87ec6.txt: text lost its table layout (lines ")
+                && w.ends_with(
+                    "its tables are kept because every table was checked and every \
+                 check passed"
+                )),
+            "{:?}",
+            kept.warnings
+        );
+        let failed = with_appendix("000_7e5bca9fcb7b40a5.txt");
+        assert_eq!(failed.status, Status::Failed);
+        assert!(failed
+            .error
+            .unwrap()
+            .contains("text lost its table layout (lines "));
+        assert!(failed.tables.is_empty());
+    }
+
+    #[test]
     fn report_id_is_sha256_prefix() {
         assert_eq!(report_id(b"abc"), "ba7816bf8f01cfea");
     }

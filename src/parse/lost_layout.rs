@@ -11,6 +11,11 @@
 //! its line; a lone amount there is the last cell of a wrapped row, with the
 //! other rows of its table still carrying theirs.
 //!
+//! An amount here has decimals or thousands separators (`1,278.90`,
+//! `84,861,719`): bare integers are codes, page numbers and chart axes as
+//! often as amounts, so a report printing its amounts as bare integers in
+//! reading order is not recognised.
+//!
 //! Pure: text in, a finding out.
 
 use super::text::{self, is_space};
