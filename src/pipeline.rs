@@ -342,6 +342,7 @@ fn process_bytes_known(
         .classify_tables(&mut parsed.tables, meta.report_type);
     let checks = checks::check_report(&parsed.tables, &decoded.text, &cx.know.rules);
     let missing = missing_meta(&meta);
+    let lost = parse::lost_layout::detect(&decoded.text);
     let mut record = ReportRecord {
         report_id: id,
         source_path: rel.to_string(),
@@ -355,6 +356,27 @@ fn process_bytes_known(
         tables: parsed.tables,
         checks,
     };
+    if let Some(lost) = lost {
+        if !stands_behind(&record.tables, &record.checks) {
+            // Rows cannot be told from reading order; a grid that does not
+            // add up everywhere is not written.
+            record.status = Status::Failed;
+            record.error = Some(format!(
+                "{rel}: text lost its table layout (lines {}–{}: {}); the grid cannot be \
+                 rebuilt from it. Convert the PDF with `pdftotext -layout` (poppler) and \
+                 run again.",
+                lost.first_line, lost.last_line, lost.evidence
+            ));
+            record.tables.clear();
+            record.checks.clear();
+            return record;
+        }
+        record.warnings.push(format!(
+            "{rel}: text lost its table layout (lines {}–{}: {}); its tables are kept \
+             because every table was checked and every check passed",
+            lost.first_line, lost.last_line, lost.evidence
+        ));
+    }
     if !missing.is_empty() {
         // Never filed under a guessed partition, and its tables are not
         // published: a failed report contributes only its `reports` row.
@@ -387,6 +409,21 @@ fn process_bytes_known(
         ));
     }
     record
+}
+
+/// Can the tables rebuilt from text that lost its layout be written? Only
+/// if there are tables, no check failed and every table was checked by a
+/// rule of its own grid (a cross-table or prose check vouches for one
+/// figure, not for the rows).
+fn stands_behind(tables: &[crate::model::Table], checks: &[checks::Check]) -> bool {
+    let own_grid = |c: &checks::Check| !matches!(c.check.as_str(), "cross_table" | "prose");
+    !tables.is_empty()
+        && checks.iter().all(|c| c.status != checks::CheckStatus::Fail)
+        && tables.iter().all(|t| {
+            checks
+                .iter()
+                .any(|c| c.table_ordinal == t.ordinal && own_grid(c))
+        })
 }
 
 fn read_previous_manifest(output: &Path, stem: &str) -> Option<Manifest> {
@@ -1253,6 +1290,140 @@ mod tests {
         let e = r.error.unwrap();
         assert!(e.starts_with("cannot read x/gone.txt: "), "{e}");
         assert_eq!(r.partition, Partition::unknown());
+    }
+
+    /// A table printed one cell a line (PyMuPDF `get_text()`): 16 lone
+    /// amounts at lines 10–55.
+    fn one_cell_a_line(amounts: &[&str]) -> String {
+        let mut t = "上海市普陀区司法局2026年部门预算\n表1\n支出预算表\n单位：元\n\
+                     项目\n合计\n"
+            .to_string();
+        for (k, a) in amounts.iter().enumerate() {
+            t.push_str(&format!("{}\n项目{k}\n{a}\n", 2010601 + k));
+        }
+        t
+    }
+
+    #[test]
+    fn text_that_lost_its_layout_fails_saying_how_to_convert() {
+        let (config, know) = (Config::default(), Knowledge::default());
+        let amounts: Vec<String> = (1..=16).map(|k| format!("{k},000.00")).collect();
+        let amounts: Vec<&str> = amounts.iter().map(String::as_str).collect();
+        let text = one_cell_a_line(&amounts);
+        let found = parse::lost_layout::detect(&text).unwrap();
+        assert_eq!((found.first_line, found.last_line), (9, 54));
+        let r = process_bytes(
+            "x/sfj.txt",
+            text.as_bytes(),
+            &ReportContext::new(&config, &know),
+        );
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(
+            r.error.as_deref(),
+            Some(
+                "x/sfj.txt: text lost its table layout (lines 9–54: 16 lines that are a lone \
+                 amount, labels printed apart from their amounts); the grid cannot be rebuilt \
+                 from it. Convert the PDF with `pdftotext -layout` (poppler) and run again."
+            )
+        );
+        assert!(r.tables.is_empty() && r.checks.is_empty());
+    }
+
+    #[test]
+    fn rebuilt_tables_are_kept_only_if_all_checked_and_passing() {
+        use crate::checks::{Check, CheckStatus};
+        use crate::model::Table;
+        let table = |ordinal| Table {
+            ordinal,
+            number: None,
+            title: "支出预算表".into(),
+            unit: None,
+            narrative: false,
+            columns: Vec::new(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+            line_start: 1,
+            line_end: 1,
+            kind: None,
+            measures: Vec::new(),
+        };
+        let check = |ordinal, kind: &str, status| Check {
+            table_ordinal: ordinal,
+            check: kind.into(),
+            target: String::new(),
+            expected: Default::default(),
+            actual: Default::default(),
+            diff: Default::default(),
+            status,
+            message: String::new(),
+        };
+        let (t1, t2) = (table(1), table(2));
+        let pass1 = check(1, "subject_tree", CheckStatus::Pass);
+        let round2 = check(2, "column_sum", CheckStatus::Rounding);
+        assert!(stands_behind(
+            &[t1.clone(), t2.clone()],
+            &[pass1.clone(), round2.clone()]
+        ));
+        assert!(!stands_behind(&[], &[]));
+        // A table nobody checked.
+        assert!(!stands_behind(
+            &[t1.clone(), t2.clone()],
+            std::slice::from_ref(&pass1)
+        ));
+        // Only a cross-table check on table 2: it vouches for one figure.
+        let cross2 = check(2, "cross_table", CheckStatus::Pass);
+        assert!(!stands_behind(
+            &[t1.clone(), t2.clone()],
+            &[pass1.clone(), cross2]
+        ));
+        // A failed check anywhere.
+        let fail1 = check(1, "prose", CheckStatus::Fail);
+        assert!(!stands_behind(&[t1, t2], &[pass1, round2, fail1]));
+    }
+
+    #[test]
+    fn lost_layout_tables_are_kept_when_every_table_is_checked_and_passes() {
+        // Lianjiang: every table has a check of its own grid and all pass;
+        // Qingyuan: its performance-target table has none.
+        let appendix = format!(
+            "\n第五部分 附件\n{}",
+            (1..=16)
+                .map(|k| format!("项目{k}\n{k}.00\n"))
+                .collect::<String>()
+        );
+        let (config, know) = (Config::default(), Knowledge::default());
+        let cx = ReportContext::new(&config, &know);
+        let with_appendix = |name: &str| {
+            let mut t = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("data/raw")
+                    .join(name),
+            )
+            .unwrap();
+            t.push_str(&appendix);
+            assert!(parse::lost_layout::detect(&t).is_some());
+            process_bytes(name, t.as_bytes(), &cx)
+        };
+        let kept = with_appendix("004_54921d8d96e87ec6.txt");
+        assert_eq!(kept.status, Status::Ok, "{:?}", kept.error);
+        assert_eq!(kept.tables.len(), 9);
+        assert!(
+            kept.warnings.iter().any(|w| w
+                .starts_with("004_54921d8d96e87ec6.txt: text lost its table layout (lines ")
+                && w.ends_with(
+                    "its tables are kept because every table was checked and every \
+                 check passed"
+                )),
+            "{:?}",
+            kept.warnings
+        );
+        let failed = with_appendix("000_7e5bca9fcb7b40a5.txt");
+        assert_eq!(failed.status, Status::Failed);
+        assert!(failed
+            .error
+            .unwrap()
+            .contains("text lost its table layout (lines "));
+        assert!(failed.tables.is_empty());
     }
 
     #[test]

@@ -443,3 +443,46 @@ fn chinese_folders_gbk_names_and_a_sidecar() {
         "city=qingyuan/year=2025/report_type=budget"
     );
 }
+
+/// A report converted in reading order (pdftotext without `-layout`) fails
+/// saying its text lost the table layout and how to convert it; a normal
+/// report in the same batch is written.
+#[test]
+fn reading_order_text_fails_with_how_to_convert_while_others_are_written() {
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    let i = input.path();
+    std::fs::write(i.join("qingyuan.txt"), sample("000_7e5bca9fcb7b40a5.txt")).unwrap();
+    let excerpt = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/lost_layout/reading_04_sh_city_czj_2025_unit_budget.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        i.join("czj-reading.txt"),
+        format!("上海市2025年市级单位预算\n预算单位：上海市财政局\n\n{excerpt}"),
+    )
+    .unwrap();
+    let out = run(i, output.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let got = reports(output.path());
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].0, "qingyuan.txt");
+    assert_eq!((got[1].1.as_str(), &got[1].2), ("ok", &None));
+    assert_eq!(got[0].0, "czj-reading.txt");
+    assert_eq!(got[0].1, "failed");
+    let error = got[0].2.as_deref().unwrap();
+    assert_eq!(
+        error,
+        "czj-reading.txt: text lost its table layout (lines 112–201: 20 lines that are a lone \
+         amount, labels printed apart from their amounts; 1 more block like it); the grid \
+         cannot be rebuilt from it. Convert the PDF with `pdftotext -layout` (poppler) and run again."
+    );
+    assert!(stderr.contains("pdftotext -layout"), "{stderr}");
+    let tables: usize = read_all(&output.path().join("tables"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(tables, 13, "only the normal report's tables");
+}

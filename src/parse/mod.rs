@@ -19,6 +19,7 @@
 mod flat;
 mod header;
 mod layout;
+pub mod lost_layout;
 mod meta;
 mod tabbed;
 pub mod text;
