@@ -105,12 +105,9 @@ fn join_spaced_letters(runs: Vec<Run>) -> Vec<Run> {
         if let Some(last) = out.last_mut() {
             let spread = last.text.chars().all(|c| !c.is_ascii()) && last.kind == Kind::Text;
             if single(&r) && spread && r.start <= last.end + 3 && last.text.chars().count() <= 3 {
-                let first_single = last.text.chars().count() == 1;
-                if first_single || last.text.chars().count() <= 3 {
-                    last.text.push_str(&r.text);
-                    last.end = r.end;
-                    continue;
-                }
+                last.text.push_str(&r.text);
+                last.end = r.end;
+                continue;
             }
         }
         out.push(r);
@@ -238,10 +235,6 @@ const ALIGN_TOLERANCE: usize = 2;
 fn find_columns(data: &[Vec<Run>]) -> (Vec<Column>, Vec<Vec<usize>>) {
     let mut cols: Vec<(Column, Vec<(usize, usize)>)> = text_columns(data);
     cols.extend(amount_columns(data));
-    for (c, _) in &mut cols {
-        c.lines.sort_unstable();
-        c.lines.dedup();
-    }
     cols.sort_by_key(|(c, _)| (c.centre2(), c.lo));
     // A few labels standing apart right of a label column, never on a line
     // with it, are that column's totals centred across the cell (收入总计,
@@ -278,7 +271,13 @@ fn column_of(kind: Kind, runs: &[(&Run, usize, usize)]) -> (Column, Members) {
             kind,
             lo,
             hi,
-            lines: runs.iter().map(|r| r.1).collect(),
+            lines: {
+                // Sorted, as `Column::co_occurs` needs.
+                let mut lines: Vec<usize> = runs.iter().map(|r| r.1).collect();
+                lines.sort_unstable();
+                lines.dedup();
+                lines
+            },
         },
         runs.iter().map(|r| (r.1, r.2)).collect(),
     )
@@ -312,15 +311,7 @@ fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
     for c in clusters {
         let (col, members) = column_of(Kind::Text, &c);
         if let Some((prev, pm)) = merged.last_mut() {
-            let mut lines = col.lines.clone();
-            lines.sort_unstable();
-            let probe = Column {
-                lines,
-                ..col.clone()
-            };
-            let mut prev_sorted = prev.clone();
-            prev_sorted.lines.sort_unstable();
-            if col.lo <= prev.lo + 8 && !prev_sorted.co_occurs(&probe) {
+            if col.lo <= prev.lo + 8 && !prev.co_occurs(&col) {
                 prev.absorb(col);
                 pm.extend(members);
                 continue;
