@@ -20,6 +20,7 @@ mod flat;
 mod header;
 mod layout;
 pub mod lost_layout;
+mod markdown;
 mod meta;
 mod tabbed;
 pub mod text;
@@ -124,7 +125,17 @@ fn line_texts(text: &str) -> Vec<&str> {
 
 /// The report's metadata alone (cheaper than a full parse).
 pub fn read_report_meta(text: &str) -> crate::model::ReportMeta {
-    read_meta(&line_texts(text))
+    read_meta(&line_texts(&normalized_style(text)))
+}
+
+/// The text in a style the readers know: markdown pipe tables become
+/// tab-separated cells ([`markdown`]); every other style is read as it is.
+fn normalized_style(text: &str) -> Cow<'_, str> {
+    if markdown::is_markdown(text) {
+        Cow::Owned(markdown::to_tabbed(text))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Parses a whole report: its metadata and every table.
@@ -135,7 +146,8 @@ pub fn parse_report(text: &str) -> ParsedReport {
 /// Parses a report whose metadata may already be known (read by
 /// [`read_report_meta`] from the same text): only its tables are read then.
 pub fn parse_report_with(text: &str, meta: Option<crate::model::ReportMeta>) -> ParsedReport {
-    let source = SourceLines::new(text);
+    let text = normalized_style(text);
+    let source = SourceLines::new(&text);
     let lines = source.lines();
     let meta = meta.unwrap_or_else(|| read_meta(&source.texts));
     let tables = find_tables(&lines);

@@ -91,7 +91,13 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut rows: Vec<(u32, Vec<String>, bool)> = Vec::new();
     let mut gap = false;
     let mut width = 0usize;
-    for l in lines {
+    // Rows above the first row with amounts, all short text, are header
+    // rows even where they do not fill a span of the row above (a header
+    // cell printed on two lines under an empty corner).
+    let first_amounts = lines
+        .iter()
+        .position(|l| l.is_tabbed() && has_number(l.text.split('\t')));
+    for (k, l) in lines.iter().enumerate() {
         if l.is_blank() {
             gap = true;
             continue;
@@ -122,7 +128,9 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             continue;
         }
         let in_header = rows.is_empty()
-            && (header.is_empty() || (is_header_like(&cells) && fills_spans(&header, &cells)));
+            && (header.is_empty()
+                || (is_header_like(&cells)
+                    && (fills_spans(&header, &cells) || first_amounts.is_some_and(|f| k < f))));
         if in_header {
             header.push(cells.iter().map(|c| squash(c)).collect());
             header_keys.push(key);
