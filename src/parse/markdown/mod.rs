@@ -19,7 +19,10 @@
 //!
 //! Line numbers do not move: line N of the rewrite is line N of the input.
 
+mod continuation;
+
 use super::text::{is_amount, is_space};
+use continuation::ColumnProfile;
 use std::borrow::Cow;
 
 const BREAK: &str = "<br>";
@@ -38,6 +41,9 @@ pub fn is_markdown(text: &str) -> bool {
 pub fn to_tabbed(text: &str) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    // The columns of the table the last block belonged to, while only
+    // blank lines and page furniture follow it.
+    let mut table: Option<Vec<ColumnProfile>> = None;
     let mut i = 0;
     while i < lines.len() {
         if is_page_number_line(&lines, i) {
@@ -47,10 +53,17 @@ pub fn to_tabbed(text: &str) -> String {
             let end = (i..lines.len())
                 .find(|&j| !is_pipe_row(lines[j]))
                 .unwrap_or(lines.len());
-            out.extend(rewrite_block(&lines[i..end]));
+            let (rewritten, columns) = rewrite_block(&lines[i..end], table.as_deref());
+            out.extend(rewritten);
+            table = Some(columns);
             i = end;
         } else {
-            out.push(strip_marks(lines[i]).into_owned());
+            let line = strip_marks(lines[i]);
+            let t = line.trim_matches(is_space);
+            if !t.is_empty() && !super::text::is_furniture(t, &super::text::squash(t)) {
+                table = None;
+            }
+            out.push(line.into_owned());
             i += 1;
         }
     }
@@ -100,13 +113,30 @@ fn label_and_amount(cell: &str) -> Option<(&str, &str)> {
     (!label.is_empty() && !label.contains(BREAK) && is_amount(amount)).then_some((label, amount))
 }
 
-/// One block of consecutive pipe rows.
-fn rewrite_block(rows: &[&str]) -> Vec<String> {
-    let grid = block_grid(rows);
+/// One block of consecutive pipe rows, and the columns of the table it
+/// belongs to. `table` holds the columns of the table a block continues
+/// (one on the page before, with nothing but furniture between).
+fn rewrite_block(
+    rows: &[&str],
+    table: Option<&[ColumnProfile]>,
+) -> (Vec<String>, Vec<ColumnProfile>) {
+    let mut grid = block_grid(rows);
     let first_data = grid
         .iter()
         .position(|r| r.as_deref().is_some_and(has_amount))
         .unwrap_or(grid.len());
+    if first_data > 0 {
+        merge_split_columns(&mut grid, first_data);
+    }
+    let columns = match table {
+        Some(table) if first_data == 0 => restore_dropped_columns(&mut grid, table),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        let data: Vec<&Vec<String>> = grid[first_data..].iter().flatten().collect();
+        let width = grid.iter().flatten().map(Vec::len).max().unwrap_or(0);
+        continuation::profiles(&data, width)
+    });
     let merged = merged_columns(&grid[first_data..]);
     // The header row right above the data: the one whose merged cells are
     // two column headings (项目<br>预算数) rather than one heading on two
@@ -162,7 +192,27 @@ fn rewrite_block(rows: &[&str]) -> Vec<String> {
         }
         out.push(lower.join("\t"));
     }
-    out
+    (out, columns)
+}
+
+/// A block narrower than the table it continues: its cells are moved under
+/// the table's columns (the converter dropped the ones empty on this page).
+/// Returns the table's columns when it did so.
+fn restore_dropped_columns(
+    grid: &mut [Option<Vec<String>>],
+    table: &[ColumnProfile],
+) -> Option<Vec<ColumnProfile>> {
+    let width = grid.iter().flatten().map(Vec::len).max().unwrap_or(0);
+    let rows: Vec<&Vec<String>> = grid.iter().flatten().collect();
+    let at = continuation::placement(&continuation::profiles(&rows, width), table)?;
+    for row in grid.iter_mut().flatten() {
+        let mut placed = vec![String::new(); table.len()];
+        for (cell, &j) in row.drain(..).zip(&at) {
+            placed[j] = cell;
+        }
+        *row = placed;
+    }
+    Some(table.to_vec())
 }
 
 /// The cells of each row of a block (`None` for a rule row), with the
@@ -274,6 +324,35 @@ fn has_amount(row: &[String]) -> bool {
     })
 }
 
+/// pymupdf4llm may set a column's heading and its values one cell apart:
+/// a column with text only in the header rows next to one with values only
+/// in the data rows is one printed column.
+fn merge_split_columns(grid: &mut [Option<Vec<String>>], first_data: usize) {
+    let width = grid.iter().flatten().map(Vec::len).max().unwrap_or(0);
+    let filled = |rows: &[Option<Vec<String>>], j: usize| {
+        rows.iter()
+            .flatten()
+            .any(|r| r.get(j).is_some_and(|c| !c.is_empty()))
+    };
+    let mut j = width;
+    while j >= 2 {
+        j -= 1;
+        let (head, data) = grid.split_at(first_data);
+        let heading_only = filled(head, j - 1) && !filled(data, j - 1);
+        let values_only = !filled(head, j) && filled(data, j);
+        if heading_only && values_only && !data.is_empty() {
+            for r in grid.iter_mut().flatten() {
+                if j < r.len() {
+                    let v = r.remove(j);
+                    if !v.is_empty() {
+                        r[j - 1] = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Columns whose data cells are mostly `label<br>amount`: two printed
 /// columns the converter put into one.
 fn merged_columns(data: &[Option<Vec<String>>]) -> Vec<usize> {
@@ -290,7 +369,10 @@ fn merged_columns(data: &[Option<Vec<String>>]) -> Vec<usize> {
                 .iter()
                 .filter(|c| label_and_amount(c).is_some())
                 .count();
-            pairs >= 1 && pairs * 2 > filled.len()
+            // Labels whose amount cell was empty stand alone; lone amounts
+            // say the column is an amount column.
+            let lone_amounts = filled.iter().filter(|c| is_amount(c)).count();
+            pairs >= 1 && pairs > lone_amounts
         })
         .collect()
 }
