@@ -383,6 +383,7 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
             let repeat = current.as_ref().is_some_and(|p| {
                 p.anchor.title == anchor.title
                     && (anchor.number.is_none() || anchor.number == p.anchor.number)
+                    && !starts_another_form(lines, &p.body, anchor.body_start)
             });
             if repeat {
                 // The title printed again on the next page: same table.
@@ -453,6 +454,36 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
         t.ordinal = (k + 1) as u32;
     }
     tables
+}
+
+/// A title printed again is the same table continued on a new page, unless
+/// a form of the same name starts there: a series of forms (one
+/// 绩效目标表 per project) shares one title, and each opens with rows of
+/// text that name its project. A continued table goes on with amounts or
+/// repeats its header rows.
+fn starts_another_form(lines: &[Line], body: &[usize], from: usize) -> bool {
+    const OPENING: usize = 3;
+    let content = |l: &&Line| !l.is_blank() && !l.is_furniture();
+    let opened: Vec<&Line> = body
+        .iter()
+        .map(|&k| &lines[k])
+        .filter(content)
+        .take(OPENING)
+        .collect();
+    let next: Vec<&Line> = lines[from.min(lines.len())..]
+        .iter()
+        .filter(content)
+        .take(OPENING)
+        .collect();
+    let has_amounts = |l: &&Line| {
+        l.text
+            .split(|c: char| c == '\t' || is_space(c))
+            .any(text::is_decimal_amount)
+    };
+    opened.len() == OPENING
+        && next.len() == OPENING
+        && !opened.iter().chain(&next).any(has_amounts)
+        && next.iter().zip(&opened).any(|(n, o)| n.squashed != o.squashed)
 }
 
 /// Is line `i` the first line after the table being collected?
