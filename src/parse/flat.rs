@@ -33,9 +33,13 @@ enum Col {
 fn classify_col(name: &str) -> Col {
     let leaf = name.rsplit('/').next().unwrap_or(name);
     let core = strip_paren_suffix(leaf);
+    let is_code_name = |s: &str| s.ends_with("编码") || s.ends_with("代码") || s.ends_with("编号");
+    // 科目编码 split into 类 / 款 / 项 under one spanning cell.
+    let code_part = matches!(core, "类" | "款" | "项")
+        && name.split('/').rev().skip(1).any(|a| is_code_name(strip_paren_suffix(a)));
     if leaf.contains("行次") {
         Col::RowNo
-    } else if core.ends_with("编码") || core.ends_with("代码") || core.ends_with("编号") {
+    } else if is_code_name(core) || code_part {
         Col::Code
     } else if ["绩效目标", "项目内容", "指标", "实现值", "说明", "备注"]
         .iter()
@@ -100,7 +104,9 @@ fn tokenize(parts: &[&str]) -> Vec<Word> {
         } else {
             Tok::Text
         };
-        if kind == Tok::Text {
+        // A word opening a numbered item (二、外交支出) starts a cell of
+        // its own: the other side of a two-sided row.
+        if kind == Tok::Text && text::list_number(w).is_none() {
             if let Some(last) = out.last_mut() {
                 if last.kind == Tok::Text {
                     last.text.push_str(w);
@@ -348,7 +354,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         || hw
             .iter()
             .any(|r| r.last().is_some_and(|w| classify_col(w) == Col::Text));
-    for l in &data {
+    for (k, l) in data.iter().enumerate() {
         let ws = words_of(l.text);
         if has_amount(l.text, code_col) {
             if pre.is_empty() {
@@ -379,7 +385,22 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if pre.is_empty() {
             pre_line = l.no;
         }
+        let n_words = ws.len();
         pre.extend(ws);
+        // A row of numbered items with no amounts (二、政府性基金 二、外交支出,
+        // its amounts blank) is a row of its own when the next line opens
+        // another item: it wraps into nothing.
+        let opens = |t: &str| words_of(t).first().is_some_and(|w| text::list_number(w).is_some());
+        let next_opens = data.get(k + 1).is_some_and(|n| opens(n.text));
+        if opens(l.text) && pre.len() == n_words && next_opens {
+            rows.push(RawRow {
+                line: pre_line,
+                words: tokenize(&pre),
+                tail: String::new(),
+                tail_open: false,
+            });
+            pre.clear();
+        }
     }
     if !pre.is_empty() {
         rows.push(RawRow {
