@@ -36,7 +36,11 @@ fn classify_col(name: &str) -> Col {
     let is_code_name = |s: &str| s.ends_with("编码") || s.ends_with("代码") || s.ends_with("编号");
     // 科目编码 split into 类 / 款 / 项 under one spanning cell.
     let code_part = matches!(core, "类" | "款" | "项")
-        && name.split('/').rev().skip(1).any(|a| is_code_name(strip_paren_suffix(a)));
+        && name
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|a| is_code_name(strip_paren_suffix(a)));
     if leaf.contains("行次") {
         Col::RowNo
     } else if is_code_name(core) || code_part {
@@ -317,7 +321,10 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
         })
         .collect();
-    let first_data = content.iter().position(|l| is_data_start(l.text))?;
+    let first_data = content
+        .iter()
+        .position(|l| is_data_start(l.text))
+        .or_else(|| content.iter().position(|l| is_empty_table_row(l.squashed)))?;
     let header_lines: Vec<&str> = content[..first_data].iter().map(|l| l.text).collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
@@ -390,7 +397,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         // A row of numbered items with no amounts (二、政府性基金 二、外交支出,
         // its amounts blank) is a row of its own when the next line opens
         // another item: it wraps into nothing.
-        let opens = |t: &str| words_of(t).first().is_some_and(|w| text::list_number(w).is_some());
+        let opens = |t: &str| {
+            words_of(t)
+                .first()
+                .is_some_and(|w| text::list_number(w).is_some())
+        };
         let next_opens = data.get(k + 1).is_some_and(|n| opens(n.text));
         if opens(l.text) && pre.len() == n_words && next_opens {
             rows.push(RawRow {
@@ -476,6 +487,12 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         columns: names,
         rows: out,
     })
+}
+
+/// A table with no amounts at all that is empty as printed (本表为空表):
+/// its rows are a lone 无 and a 合计 with nothing after it.
+fn is_empty_table_row(squashed: &str) -> bool {
+    matches!(squashed, "无" | "合计" | "总计")
 }
 
 /// The first line of the data part: amounts, or a subject code opening a

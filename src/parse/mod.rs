@@ -168,6 +168,18 @@ fn truncation(lines: &[Line], tables: &[Table]) -> Option<String> {
     if t.line_end != last_line || t.rows.len() < 2 || !t.notes.is_empty() {
         return None;
     }
+    // Only rows of amounts have a length to fall short of: the rows of a
+    // form or a text table differ in length as printed.
+    let amounts = |r: &crate::model::Row| {
+        r.cells
+            .iter()
+            .flatten()
+            .filter(|c| text::is_amount(c))
+            .count()
+    };
+    if t.narrative || t.rows.iter().any(|r| amounts(r) == 0) {
+        return None;
+    }
     let filled = |r: &crate::model::Row| r.cells.iter().flatten().count();
     let (last, rest) = t.rows.split_last()?;
     let fewest = rest.iter().map(filled).min()?;
@@ -483,7 +495,10 @@ fn starts_another_form(lines: &[Line], body: &[usize], from: usize) -> bool {
     opened.len() == OPENING
         && next.len() == OPENING
         && !opened.iter().chain(&next).any(has_amounts)
-        && next.iter().zip(&opened).any(|(n, o)| n.squashed != o.squashed)
+        && next
+            .iter()
+            .zip(&opened)
+            .any(|(n, o)| n.squashed != o.squashed)
 }
 
 /// Is line `i` the first line after the table being collected?
