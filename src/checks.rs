@@ -16,8 +16,6 @@ use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::str::FromStr;
-use std::sync::LazyLock;
 
 pub const BUILTIN: &str = include_str!("../config/checks.toml");
 
@@ -119,17 +117,9 @@ impl CheckRules {
     }
 }
 
-/// The value of a printed amount.
+/// The value of a printed amount ([`crate::cell::decimal`]).
 pub fn amount(cell: Option<&str>) -> Option<Decimal> {
-    let t = cell?.trim();
-    if !text::is_amount(t) {
-        return None;
-    }
-    if t.contains(',') {
-        Decimal::from_str(&t.replace(',', "")).ok()
-    } else {
-        Decimal::from_str(t).ok()
-    }
+    crate::cell::decimal(cell?)
 }
 
 fn judge(actual: Decimal, expected: Decimal, summands: usize) -> (Decimal, CheckStatus) {
@@ -241,18 +231,7 @@ pub fn check_report(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Ch
 /// The subject code of a row in a segment: a code column, or a bracketed
 /// code at the start of a label ("[30101]基本工资").
 fn code_in(cell: Option<&str>) -> Option<&str> {
-    static BRACKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[(\d{3,7})\]").unwrap());
-    let c = cell?.trim();
-    if c.len() >= 3 && c.len() <= 7 && c.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(c);
-    }
-    if !c.starts_with('[') {
-        return None;
-    }
-    BRACKET
-        .captures(c)
-        .and_then(|m| m.get(1))
-        .map(|g| g.as_str())
+    crate::cell::subject_code(cell?)
 }
 
 /// 类 = Σ 款, 款 = Σ 项 (functional 3/5/7 digits, economic 3/5 digits),

@@ -9,6 +9,7 @@
 
 pub mod arrow_out;
 pub mod catalog;
+pub mod cell;
 pub mod checks;
 pub mod config;
 pub mod decode;

@@ -33,15 +33,12 @@ enum Col {
 fn classify_col(name: &str) -> Col {
     let leaf = name.rsplit('/').next().unwrap_or(name);
     let core = strip_paren_suffix(leaf);
-    let is_code_name = |s: &str| s.ends_with("编码") || s.ends_with("代码") || s.ends_with("编号");
+    // The cell module decides which names are code columns, for every stage.
+    let is_code_name = |s: &str| crate::cell::is_code_column(strip_paren_suffix(s));
     // 科目编码 split into 类 / 款 / 项 under one spanning cell.
-    let code_part = matches!(core, "类" | "款" | "项")
-        && name
-            .split('/')
-            .rev()
-            .skip(1)
-            .any(|a| is_code_name(strip_paren_suffix(a)));
-    if leaf.contains("行次") {
+    let code_part =
+        matches!(core, "类" | "款" | "项") && name.split('/').rev().skip(1).any(is_code_name);
+    if leaf.contains("行次") || leaf.contains("栏次") {
         Col::RowNo
     } else if is_code_name(core) || code_part {
         Col::Code

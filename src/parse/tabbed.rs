@@ -96,7 +96,13 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     // cell printed on two lines under an empty corner).
     let first_amounts = lines
         .iter()
-        .position(|l| l.is_tabbed() && has_number(l.text.split('\t')));
+        .position(|l| l.is_tabbed() && has_number(l.text.split('\t')))
+        .or_else(|| {
+            // An empty table (本表为空表): its rows are 无 and a bare 合计.
+            lines
+                .iter()
+                .position(|l| l.is_tabbed() && matches!(l.squashed, "无" | "合计" | "总计"))
+        });
     for (k, l) in lines.iter().enumerate() {
         if l.is_blank() {
             gap = true;
