@@ -30,10 +30,17 @@ const BREAK: &str = "<br>";
 /// part of the grid; the tabbed reader drops it).
 const RULE: &str = "---\t---";
 
-/// Is this markdown with pipe tables? Two or more pipe rules are asked for:
-/// one table, at least, written by a markdown converter.
+/// Is this markdown with pipe tables? A pipe rule (`|---|---|`) right
+/// under a pipe row is the mark of a table a markdown converter wrote.
 pub fn is_markdown(text: &str) -> bool {
-    text.lines().filter(|l| is_rule_row(l)).take(2).count() == 2
+    let mut prev_pipe = false;
+    for line in text.lines() {
+        if prev_pipe && is_rule_row(line) {
+            return true;
+        }
+        prev_pipe = is_pipe_row(line) && !is_rule_row(line);
+    }
+    false
 }
 
 /// The text with every pipe table rewritten to tab-separated cells and the
@@ -472,6 +479,7 @@ mod tests {
             "2026年部门财务收支预算总表 \n编制部门：某局\n一、收支预算总表\n注：本表无数据"
         );
         assert!(!is_markdown(md));
-        assert!(is_markdown("|a|b|\n|---|---|\n|c|d|\n|---|---|"));
+        assert!(is_markdown("|a|b|\n|---|---|\n|c|d|"));
+        assert!(!is_markdown("|---|---|\n收入 | 支出"));
     }
 }
