@@ -265,6 +265,68 @@ impl Placer<'_> {
     }
 }
 
+/// The columns a table's widest row shows: one per word, by its kind.
+fn data_columns(rows: &[&[Word]], widest: usize) -> Option<Vec<Col>> {
+    let r = rows.iter().find(|r| r.len() == widest)?;
+    Some(
+        r.iter()
+            .map(|w| match w.kind {
+                Tok::Code => Col::Code,
+                Tok::RowNo => Col::RowNo,
+                Tok::Amount => Col::Amount,
+                Tok::Text => Col::Label,
+            })
+            .collect(),
+    )
+}
+
+/// Do the header's columns misplace the rows? True when more than a fifth
+/// of the rows can only be placed with some word in a column of another
+/// kind (an amount under a label, a code under an amount).
+fn misfits(cols: &[Col], names: &[String], rows: &[&[Word]]) -> bool {
+    if rows.is_empty() {
+        return false;
+    }
+    let width = cols.len();
+    let mut placer = Placer {
+        cols,
+        names,
+        prev_used: Vec::new(),
+        last_code_at: vec![None; width],
+        last_number_at: vec![None; width],
+    };
+    let bad = rows
+        .iter()
+        .filter(|words| match placer.place(words) {
+            Some(at) => words
+                .iter()
+                .zip(&at)
+                .any(|(w, &c)| fit(w.kind, cols[c]).is_none_or(|f| f > 0.0)),
+            None => true,
+        })
+        .count();
+    bad * 5 > rows.len()
+}
+
+/// Header names given to columns found from the data: names of label and
+/// code columns to the text columns in order, amount names to the amount
+/// columns in order; a column left without a name gets an empty one.
+fn names_by_kind(names: &[String], cols: &[Col]) -> Vec<String> {
+    let is_amount = |c: Col| c == Col::Amount;
+    let mut amount_names = names.iter().filter(|n| is_amount(classify_col(n)));
+    let mut text_names = names.iter().filter(|n| !is_amount(classify_col(n)));
+    cols.iter()
+        .map(|&c| {
+            let next = if is_amount(c) {
+                amount_names.next()
+            } else {
+                text_names.next()
+            };
+            next.cloned().unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Header words: wrapped fragments joined until they read as a whole
 /// header word.
 fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
@@ -427,22 +489,24 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .max()
         .unwrap_or(0);
     let n_header = header_paths(&hw, 0).len();
-    let width = n_header.max(widest);
-    let names = header_paths(&hw, width);
+    let mut width = n_header.max(widest);
+    let mut names = header_paths(&hw, width);
     let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
+    let words: Vec<&[Word]> = rows.iter().map(|r| r.words.as_slice()).collect();
     if n_header < widest {
-        if let Some(r) = rows.iter().find(|r| r.words.len() == widest) {
-            cols = r
-                .words
-                .iter()
-                .map(|w| match w.kind {
-                    Tok::Code => Col::Code,
-                    Tok::RowNo => Col::RowNo,
-                    Tok::Amount => Col::Amount,
-                    Tok::Text => Col::Label,
-                })
-                .collect();
+        if let Some(data_cols) = data_columns(&words, widest) {
+            cols = data_cols;
             cols.resize(width, Col::Text);
+        }
+    } else if misfits(&cols, &names, &words) {
+        // The header read from flattened lines does not account for the
+        // rows (words of several header cells run together, spanning and
+        // wrapped cells out of order): the rows' own shape gives the
+        // columns, and the header words name them by kind.
+        if let Some(data_cols) = data_columns(&words, widest) {
+            width = widest;
+            names = names_by_kind(&names, &data_cols);
+            cols = data_cols;
         }
     }
     let mut placer = Placer {
