@@ -265,10 +265,11 @@ impl Placer<'_> {
     }
 }
 
-/// The columns a table's widest row shows: one per word, by its kind.
-fn data_columns(rows: &[&[Word]], widest: usize) -> Option<Vec<Col>> {
-    let r = rows.iter().find(|r| r.len() == widest)?;
-    Some(
+/// The columns the rows show, one per word by its kind: the widest row's,
+/// or with `shared_first` the longest shape that two rows or more share
+/// (one row may be two printed rows run together).
+fn data_columns(rows: &[&[Word]], widest: usize, shared_first: bool) -> Option<Vec<Col>> {
+    let kinds = |r: &[Word]| -> Vec<Col> {
         r.iter()
             .map(|w| match w.kind {
                 Tok::Code => Col::Code,
@@ -276,8 +277,22 @@ fn data_columns(rows: &[&[Word]], widest: usize) -> Option<Vec<Col>> {
                 Tok::Amount => Col::Amount,
                 Tok::Text => Col::Label,
             })
-            .collect(),
-    )
+            .collect()
+    };
+    let mut shapes: Vec<(Vec<Col>, usize)> = Vec::new();
+    for r in rows {
+        let k = kinds(r);
+        match shapes.iter_mut().find(|(s, _)| *s == k) {
+            Some((_, n)) => *n += 1,
+            None => shapes.push((k, 1)),
+        }
+    }
+    let shared = shapes
+        .iter()
+        .filter(|(_, n)| shared_first && *n >= 2)
+        .max_by_key(|(s, _)| s.len())
+        .map(|(s, _)| s.clone());
+    shared.or_else(|| rows.iter().find(|r| r.len() == widest).map(|r| kinds(r)))
 }
 
 /// Do the header's columns misplace the rows? True when more than a fifth
@@ -494,17 +509,18 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
     let words: Vec<&[Word]> = rows.iter().map(|r| r.words.as_slice()).collect();
     if n_header < widest {
-        if let Some(data_cols) = data_columns(&words, widest) {
+        if let Some(data_cols) = data_columns(&words, widest, !cols.contains(&Col::Text)) {
             cols = data_cols;
             cols.resize(width, Col::Text);
         }
-    } else if misfits(&cols, &names, &words) {
+    } else if !cols.contains(&Col::Text) && misfits(&cols, &names, &words) {
         // The header read from flattened lines does not account for the
         // rows (words of several header cells run together, spanning and
         // wrapped cells out of order): the rows' own shape gives the
-        // columns, and the header words name them by kind.
-        if let Some(data_cols) = data_columns(&words, widest) {
-            width = widest;
+        // columns, and the header words name them by kind. Not for tables
+        // with a long-text column, whose text runs on after the amounts.
+        if let Some(data_cols) = data_columns(&words, widest, true) {
+            width = data_cols.len();
             names = names_by_kind(&names, &data_cols);
             cols = data_cols;
         }
