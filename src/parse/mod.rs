@@ -180,6 +180,12 @@ fn truncation(lines: &[Line], tables: &[Table]) -> Option<String> {
     if t.narrative || t.rows.iter().any(|r| amounts(r) == 0) {
         return None;
     }
+    // A row cut by the end of the text kept its label and lost amounts; a
+    // last "row" that is one bare number is a page number.
+    let has_label = |r: &crate::model::Row| r.cells.iter().flatten().any(|c| !text::is_amount(c));
+    if !t.rows.last().is_some_and(has_label) {
+        return None;
+    }
     let filled = |r: &crate::model::Row| r.cells.iter().flatten().count();
     let (last, rest) = t.rows.split_last()?;
     let fewest = rest.iter().map(filled).min()?;
