@@ -295,6 +295,22 @@ fn data_columns(rows: &[&[Word]], widest: usize, shared_first: bool) -> Option<V
     shared.or_else(|| rows.iter().find(|r| r.len() == widest).map(|r| kinds(r)))
 }
 
+/// In every template a subject's code stands left of its name (科目编码 |
+/// 科目名称). Flattened text may give the name first: the code cell sat
+/// lower on the page (it spans rows, or its words wrapped).
+fn code_before_name(names: &mut [String]) {
+    for i in 1..names.len() {
+        let leaf = |n: &str| strip_paren_suffix(n.rsplit('/').next().unwrap_or(n)).to_string();
+        let (name, code) = (leaf(&names[i - 1]), leaf(&names[i]));
+        if name.ends_with("名称")
+            && crate::cell::is_code_column(&code)
+            && !crate::cell::is_code_column(&name)
+        {
+            names.swap(i - 1, i);
+        }
+    }
+}
+
 /// Do the header's columns misplace the rows? True when more than a fifth
 /// of the rows can only be placed with some word in a column of another
 /// kind (an amount under a label, a code under an amount).
@@ -506,6 +522,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let n_header = header_paths(&hw, 0).len();
     let mut width = n_header.max(widest);
     let mut names = header_paths(&hw, width);
+    code_before_name(&mut names);
     let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
     let words: Vec<&[Word]> = rows.iter().map(|r| r.words.as_slice()).collect();
     if n_header < widest {
