@@ -269,6 +269,25 @@ fn grid_follows(lines: &[Line], from: usize) -> bool {
     false
 }
 
+/// The title of a numbered table printed after its grid: some converters
+/// (pypdf) write a page's text in drawing order, where the title may come
+/// last. It is the first title line after the number, before the next
+/// table number, with amounts between the two (the grid).
+fn late_title(lines: &[Line], number_at: usize) -> Option<String> {
+    const LOOKAHEAD: usize = 150;
+    let mut amounts = false;
+    for l in lines.iter().skip(number_at + 1).take(LOOKAHEAD) {
+        if text::numbered_title(l.text).is_some() || is_part_heading(l.squashed) {
+            return None;
+        }
+        if is_title_line(*l) {
+            return amounts.then(|| l.squashed.to_string());
+        }
+        amounts |= l.text.split(is_space).any(text::is_decimal_amount);
+    }
+    None
+}
+
 /// Finds the anchor starting at line `i`, if any.
 fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
     let line = lines[i];
@@ -276,7 +295,13 @@ fn anchor_at(lines: &[Line], i: usize) -> Option<Anchor> {
         if rest.is_empty() {
             let t = next_nonblank(lines, i + 1)?;
             if !is_title_line(lines[t]) {
-                return None;
+                return late_title(lines, i).map(|title| Anchor {
+                    number: Some(number),
+                    title,
+                    narrative: false,
+                    start: i,
+                    body_start: i + 1,
+                });
             }
             return Some(Anchor {
                 number: Some(number),
