@@ -16,6 +16,7 @@
 //! tab-separated and by [`flat`] when the converter flattened them to
 //! space-separated words.
 
+mod drawing_order;
 mod flat;
 mod header;
 mod layout;
@@ -150,7 +151,8 @@ pub fn parse_report_with(text: &str, meta: Option<crate::model::ReportMeta>) -> 
     let source = SourceLines::new(&text);
     let lines = source.lines();
     let meta = meta.unwrap_or_else(|| read_meta(&source.texts));
-    let tables = find_tables(&lines);
+    let reordered = drawing_order::reading_order(&lines);
+    let tables = find_tables(reordered.as_deref().unwrap_or(&lines));
     let damage = truncation(&lines, &tables).into_iter().collect();
     ParsedReport {
         meta,
@@ -592,12 +594,22 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     let unit = unit_in_body
         .or(p.unit_before)
         .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));
+    // Lines put back in reading order ([`drawing_order`]) keep their
+    // numbers: the span is the least and greatest of them.
+    let start_no = lines[p.anchor.start].no;
     let line_end = body
         .iter()
-        .rev()
-        .find(|l| !l.is_blank())
+        .filter(|l| !l.is_blank())
         .map(|l| l.no)
-        .unwrap_or(lines[p.anchor.start].no);
+        .max()
+        .unwrap_or(start_no)
+        .max(start_no);
+    let line_start = body
+        .iter()
+        .map(|l| l.no)
+        .min()
+        .unwrap_or(start_no)
+        .min(start_no);
     let _ = before;
     Some(Table {
         ordinal: 0,
@@ -608,7 +620,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         columns: grid.columns,
         rows: grid.rows,
         notes,
-        line_start: lines[p.anchor.start].no,
+        line_start,
         line_end,
         kind: None,
         measures: Vec::new(),
