@@ -395,6 +395,45 @@ fn header_paths(rows: &[Vec<String>], width: usize) -> Vec<String> {
     paths
 }
 
+/// The grid of a table printed empty: its header words name the columns,
+/// and a 合计 standing in the header lines is its one row, under the first
+/// label column.
+pub fn empty_table(lines: &[Line], title: &str) -> Grid {
+    let title_key = squash(title);
+    let header: Vec<&str> = lines
+        .iter()
+        .filter(|l| {
+            !l.is_blank()
+                && !l.is_furniture()
+                && l.squashed != title_key
+                && text::table_number(l.text).is_none()
+                && !l.squashed.contains('。')
+        })
+        .map(|l| l.text)
+        .collect();
+    let mut names = header_paths(&header_words(&header), 0);
+    code_before_name(&mut names);
+    let total = header
+        .iter()
+        .any(|l| words_of(l).first().is_some_and(|w| is_empty_table_row(w)));
+    let rows = match names.iter().position(|n| classify_col(n) == Col::Label) {
+        Some(j) if total => {
+            let mut cells = vec![None; names.len()];
+            cells[j] = Some("合计".to_string());
+            let line = lines
+                .iter()
+                .find(|l| l.squashed.starts_with("合计"))
+                .map_or(0, |l| l.no);
+            vec![Row { cells, line }]
+        }
+        _ => Vec::new(),
+    };
+    Grid {
+        columns: names,
+        rows,
+    }
+}
+
 /// Rebuilds the grid of a flattened table from its body lines (notes
 /// already removed).
 pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
@@ -465,6 +504,20 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 tail_open: text_tail,
             });
             pre.clear();
+            continue;
+        }
+        if is_empty_table_row(l.squashed) {
+            // 无, a bare 合计: a row of an empty table, never a wrapped label.
+            for (words, line) in [(std::mem::take(&mut pre), pre_line), (ws, l.no)] {
+                if !words.is_empty() {
+                    rows.push(RawRow {
+                        line,
+                        words: tokenize(&words),
+                        tail: String::new(),
+                        tail_open: false,
+                    });
+                }
+            }
             continue;
         }
         let indented = l.text.starts_with('\u{3000}');
@@ -606,6 +659,27 @@ mod tests {
 
     fn rebuild(text: &str, title: &str) -> Option<Grid> {
         super::rebuild(&SourceLines::new(text).lines(), title)
+    }
+
+    #[test]
+    fn tables_printed_empty_are_found() {
+        // 无 and a bare 合计 under the header: rows of their own.
+        let text = "项目 政府性基金预算支出\n功能分类科目编码 功能分类科目名称 合计 基本支出 项目支出\n类 款 项\n无\n合计\n";
+        let g = rebuild(text, "政府性基金预算支出功能分类预算表").expect("a grid");
+        let rows: Vec<Vec<&str>> = g
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().flatten().map(String::as_str).collect())
+            .collect();
+        assert_eq!(rows, [vec!["无"], vec!["合计"]]);
+        // 合计 glued to the header's leaf line: the header and the 合计 row.
+        let parsed = crate::parse::parse_report(
+            "政府性基金预算财政拨款收入支出决算表\n单位：万元\n项目 本年收入 本年支出\n科目编码 科目名称\n合计 合计 基本支出 项目支出\n说明：本单位没有政府性基金收入，故本表无数据。\n",
+        );
+        let t = &parsed.tables[0];
+        assert_eq!(t.title, "政府性基金预算财政拨款收入支出决算表");
+        assert_eq!(t.rows.len(), 1);
+        assert!(t.rows[0].cells.iter().flatten().eq(["合计"]));
     }
 
     fn cells(r: &Row) -> Vec<Option<&str>> {

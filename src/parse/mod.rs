@@ -590,7 +590,17 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         layout::rebuild(&grid_lines, &p.anchor.title)
     } else {
         flat::rebuild(&grid_lines, &p.anchor.title)
-    }?;
+    }
+    .or_else(|| {
+        // A table printed empty (本表为空表, 本表无数据): its header and a
+        // bare 合计, nothing a reader can place, yet a table of the report.
+        let says_empty = body.iter().chain(lines.get(p.anchor.start)).any(|l| {
+            l.squashed.contains("空表")
+                || l.squashed.contains("本表无数据")
+                || l.squashed.contains("本表为空")
+        });
+        says_empty.then(|| flat::empty_table(&grid_lines, &p.anchor.title))
+    })?;
     let unit = unit_in_body
         .or(p.unit_before)
         .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));
