@@ -265,6 +265,14 @@ impl Placer<'_> {
     }
 }
 
+/// Where a row's label belongs when a code stands right before an amount
+/// (the label cell printed above and below the line): after that code.
+fn unlabelled_code(ws: &[&str]) -> Option<usize> {
+    (0..ws.len().saturating_sub(1))
+        .find(|&i| text::is_code(ws[i]) && is_number_word(ws[i + 1]))
+        .map(|i| i + 1)
+}
+
 /// The columns the rows show, one per word by its kind: the widest row's,
 /// or with `shared_first` the longest shape that two rows or more share
 /// (one row may be two printed rows run together).
@@ -490,9 +498,38 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         || hw
             .iter()
             .any(|r| r.last().is_some_and(|w| classify_col(w) == Col::Text));
+    let mut consumed = None;
     for (k, l) in data.iter().enumerate() {
+        if consumed == Some(k) {
+            continue;
+        }
         let ws = words_of(l.text);
         if has_amount(l.text, code_col) {
+            // A tall label cell: its text printed half above and half below
+            // the line of its code and amounts, where the label is missing.
+            if let (Some(at), Some(next)) = (unlabelled_code(&ws), data.get(k + 1)) {
+                let below = words_of(next.text);
+                let fragment = |w: &[&str]| {
+                    w.len() == 1
+                        && !is_number_word(w[0])
+                        && !text::is_code(w[0])
+                        && text::list_number(w[0]).is_none()
+                };
+                if !pre.is_empty() && pre.iter().all(|w| !is_number_word(w)) && fragment(&below) {
+                    let label: String = pre.iter().copied().chain(below).collect();
+                    let mut words = ws.clone();
+                    words.insert(at, &label);
+                    rows.push(RawRow {
+                        line: pre_line,
+                        words: tokenize(&words),
+                        tail: String::new(),
+                        tail_open: text_tail,
+                    });
+                    pre.clear();
+                    consumed = Some(k + 1);
+                    continue;
+                }
+            }
             if pre.is_empty() {
                 pre_line = l.no;
             }
