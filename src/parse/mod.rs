@@ -18,6 +18,7 @@
 
 mod drawing_order;
 mod flat;
+mod grid_rules;
 mod header;
 mod layout;
 pub mod lost_layout;
@@ -601,6 +602,8 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         });
         says_empty.then(|| flat::empty_table(&grid_lines, &p.anchor.title))
     })?;
+    let mut grid = grid;
+    grid_rules::lift_merged_group_labels(&mut grid);
     let unit = unit_in_body
         .or(p.unit_before)
         .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));

@@ -1,0 +1,108 @@
+//! Rules on a rebuilt grid that hold whatever reader rebuilt it: what the
+//! printed table means is the same in every converter style, only where a
+//! converter put a cell's text differs.
+
+use super::Grid;
+
+/// A subtotal row: it opens a group of rows under one merged label cell.
+fn is_subtotal(cell: Option<&str>) -> bool {
+    cell.is_some_and(|c| c == "小计")
+}
+
+/// A label cell merged over a group of rows (一般公共预算资金 over 小计,
+/// 公共财政拨款 …, 专项收入) is printed at the group's vertical middle, so
+/// converters give it to a middle row. The table as printed has it on the
+/// group's first row, the 小计 row that opens the group: it is moved there.
+///
+/// A group runs from a 小计 row to the row before the next 小计 or the next
+/// row with a label of its own in the group column; the group column is
+/// the one left of a column holding two or more 小计.
+pub fn lift_merged_group_labels(grid: &mut Grid) {
+    let width = grid.columns.len();
+    for g in 0..width.saturating_sub(1) {
+        let subtotals = grid
+            .rows
+            .iter()
+            .filter(|r| is_subtotal(r.cells.get(g + 1).and_then(|c| c.as_deref())))
+            .count();
+        if subtotals < 2 {
+            continue;
+        }
+        let opens: Vec<usize> = (0..grid.rows.len())
+            .filter(|&k| is_subtotal(grid.rows[k].cells[g + 1].as_deref()))
+            .collect();
+        for (n, &start) in opens.iter().enumerate() {
+            if grid.rows[start].cells[g].is_some() {
+                continue;
+            }
+            let end = opens.get(n + 1).copied().unwrap_or(grid.rows.len());
+            let labelled: Vec<usize> = (start + 1..end)
+                .filter(|&k| grid.rows[k].cells[g].is_some())
+                .collect();
+            // One label in the group, on a row that has nothing else left of
+            // the group column: that label is the merged cell's.
+            if let [k] = labelled[..] {
+                let alone = grid.rows[k].cells[..g].iter().all(Option::is_none);
+                let rest_of_group_empty = (k + 1..end).all(|j| grid.rows[j].cells[g].is_none());
+                if alone && rest_of_group_empty {
+                    let label = grid.rows[k].cells[g].take();
+                    grid.rows[start].cells[g] = label;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Row;
+
+    fn grid(rows: &[[&str; 3]]) -> Grid {
+        Grid {
+            columns: vec!["项目名称".into(), String::new(), "金额".into()],
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Row {
+                    cells: r
+                        .iter()
+                        .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                        .collect(),
+                    line: i as u32 + 1,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_group_label_printed_mid_group_goes_to_its_subtotal_row() {
+        let mut g = grid(&[
+            ["收入总计", "", "21,955.35"],
+            ["", "小计", "21,940.96"],
+            ["一般公共预算资金", "公共财政拨款(补助)资金", "21,940.96"],
+            ["", "专项收入", ""],
+            ["政府性基金", "小计", ""],
+            ["", "小计", "14.39"],
+            ["", "事业收入", ""],
+            ["其他资金", "其他收入", "14.39"],
+            ["", "债务资金", ""],
+        ]);
+        lift_merged_group_labels(&mut g);
+        let col0: Vec<Option<&str>> = g.rows.iter().map(|r| r.cells[0].as_deref()).collect();
+        assert_eq!(
+            col0,
+            [
+                Some("收入总计"),
+                Some("一般公共预算资金"),
+                None,
+                None,
+                Some("政府性基金"),
+                Some("其他资金"),
+                None,
+                None,
+                None
+            ]
+        );
+    }
+}
