@@ -106,8 +106,14 @@ fn tokenize(parts: &[&str]) -> Vec<Word> {
             Tok::Text
         };
         // A word opening a numbered item (二、外交支出) starts a cell of
-        // its own: the other side of a two-sided row.
-        if kind == Tok::Text && text::list_number(w).is_none() {
+        // its own: the other side of a two-sided row. So do 小计 and 合计,
+        // a group's subtotal row beside the group's label.
+        let own_cell =
+            |w: &str| text::list_number(w).is_some() || matches!(w, "小计" | "合计" | "总计");
+        let after_own = out.last().is_some_and(|l| {
+            l.kind == Tok::Text && matches!(l.text.as_str(), "小计" | "合计" | "总计")
+        });
+        if kind == Tok::Text && !own_cell(w) && !after_own {
             if let Some(last) = out.last_mut() {
                 if last.kind == Tok::Text {
                     last.text.push_str(w);
