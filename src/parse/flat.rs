@@ -464,10 +464,20 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
         })
         .collect();
-    let first_data = content
+    let mut first_data = content
         .iter()
         .position(|l| is_data_start(l.text))
         .or_else(|| content.iter().position(|l| is_empty_table_row(l.squashed)))?;
+    // The first row's label may be a tall cell whose upper half stands
+    // above the line of its code and amounts: that half is data.
+    if first_data > 0 && unlabelled_code(&words_of(content[first_data].text)).is_some() {
+        let above = words_of(content[first_data - 1].text);
+        if let [w] = above.as_slice() {
+            if !is_header_word(w) && !is_number_word(w) {
+                first_data -= 1;
+            }
+        }
+    }
     let header_lines: Vec<&str> = content[..first_data].iter().map(|l| l.text).collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
@@ -534,6 +544,20 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                     pre.clear();
                     consumed = Some(k + 1);
                     continue;
+                }
+            }
+            // Text between two coded rows that each print their label: the
+            // rest of the label above, wrapped under it.
+            let opens_labelled = ws.len() >= 2 && text::is_code(ws[0]) && !is_number_word(ws[1]);
+            if opens_labelled
+                && !pre.is_empty()
+                && pre.iter().all(|w| !is_number_word(w) && !text::is_code(w))
+            {
+                if let Some(label) = rows
+                    .last_mut()
+                    .and_then(|r| r.words.iter_mut().rev().find(|w| w.kind == Tok::Text))
+                {
+                    label.text.extend(pre.drain(..));
                 }
             }
             if pre.is_empty() {
