@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// Version of the datasets' layout, written in `_manifest.json` and in each
 /// Parquet file's key-value metadata (`fiscal_etl.schema_version`).
 /// docs/schema.md says what each version changed.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Amounts are Decimal128(38, 6): exact, with room for any printed precision.
 pub use crate::cell::{VALUE_PRECISION, VALUE_SCALE};
@@ -79,6 +79,9 @@ pub fn reports_schema() -> SchemaRef {
         Field::new("consolidated", DataType::Boolean, false),
         Field::new("meta_source", DataType::Struct(meta_source_fields()), false),
         list_utf8("warnings"),
+        Field::new("n_tables_verified", DataType::UInt32, false),
+        Field::new("n_tables_unverified", DataType::UInt32, false),
+        Field::new("n_tables_unchecked", DataType::UInt32, false),
     ]))
 }
 
@@ -98,6 +101,11 @@ pub fn tables_schema() -> SchemaRef {
         Field::new("line_start", DataType::UInt32, false),
         Field::new("line_end", DataType::UInt32, false),
         list_utf8("notes"),
+        Field::new("checks_pass", DataType::UInt32, false),
+        Field::new("checks_rounding", DataType::UInt32, false),
+        Field::new("checks_fail", DataType::UInt32, false),
+        Field::new("verified", DataType::Boolean, true),
+        list_utf8("warnings"),
     ]))
 }
 
@@ -116,6 +124,7 @@ pub fn cells_schema() -> SchemaRef {
         utf8("row_label", true),
         utf8("unit", true),
         decimal("value_yuan", true),
+        Field::new("verified", DataType::Boolean, true),
     ]))
 }
 
@@ -176,6 +185,9 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut ntab = UInt32Builder::new();
     let mut ncell = UInt64Builder::new();
     let mut nfail = UInt32Builder::new();
+    let mut nverified = UInt32Builder::new();
+    let mut nunverified = UInt32Builder::new();
+    let mut nunchecked = UInt32Builder::new();
     for r in records {
         let m = &r.meta;
         let g = &m.government;
@@ -216,6 +228,10 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
                 .filter(|c| c.status == crate::checks::CheckStatus::Fail)
                 .count() as u32,
         );
+        let tally = crate::verify::Tally::of(&r.tables);
+        nverified.append_value(tally.verified);
+        nunverified.append_value(tally.unverified);
+        nunchecked.append_value(tally.unchecked);
     }
     finish(
         reports_schema(),
@@ -241,6 +257,9 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
             Arc::new(consolidated.finish()),
             Arc::new(source.finish()),
             Arc::new(warnings.finish()),
+            Arc::new(nverified.finish()),
+            Arc::new(nunverified.finish()),
+            Arc::new(nunchecked.finish()),
         ],
     )
 }
@@ -279,8 +298,22 @@ pub fn tables_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut start = UInt32Builder::new();
     let mut end = UInt32Builder::new();
     let mut notes = ListBuilder::new(StringBuilder::new());
+    let mut pass = UInt32Builder::new();
+    let mut rounding = UInt32Builder::new();
+    let mut fail = UInt32Builder::new();
+    let mut verified = BooleanBuilder::new();
+    let mut warnings = ListBuilder::new(StringBuilder::new());
     for r in records {
         for t in &r.tables {
+            let v = t.verification;
+            pass.append_value(v.pass);
+            rounding.append_value(v.rounding);
+            fail.append_value(v.fail);
+            verified.append_option(v.verified());
+            for w in &t.warnings {
+                warnings.values().append_value(w);
+            }
+            warnings.append(true);
             id.append_value(&r.report_id);
             path.append_value(&r.source_path);
             ord.append_value(t.ordinal);
@@ -320,6 +353,11 @@ pub fn tables_batch(records: &[&ReportRecord]) -> RecordBatch {
             Arc::new(start.finish()),
             Arc::new(end.finish()),
             Arc::new(notes.finish()),
+            Arc::new(pass.finish()),
+            Arc::new(rounding.finish()),
+            Arc::new(fail.finish()),
+            Arc::new(verified.finish()),
+            Arc::new(warnings.finish()),
         ],
     )
 }
@@ -350,11 +388,13 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut yuan = Decimal128Builder::with_capacity(n);
     let mut code = strings(7);
     let mut label = strings(24);
+    let mut verified = BooleanBuilder::with_capacity(n);
     let mut facts = row_facts(&[], &[]);
     for r in records {
         for t in &r.tables {
             let code_col = code_columns(&t.columns);
             let per_unit = t.unit.as_deref().and_then(yuan_per_unit);
+            let table_verified = t.verification.verified();
             for (ri, row) in t.rows.iter().enumerate() {
                 facts.fill(&row.cells, &code_col);
                 for (j, cell) in row.cells.iter().enumerate() {
@@ -372,6 +412,7 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
                     yuan.append_option(in_yuan(facts.values[j], per_unit));
                     code.append_option(facts.codes[j]);
                     label.append_option(facts.labels[j]);
+                    verified.append_option(table_verified);
                 }
             }
         }
@@ -401,6 +442,7 @@ pub fn cells_batch(records: &[&ReportRecord]) -> RecordBatch {
                     .with_precision_and_scale(VALUE_PRECISION, VALUE_SCALE)
                     .expect("valid decimal type"),
             ),
+            Arc::new(verified.finish()),
         ],
     )
 }

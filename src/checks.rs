@@ -766,6 +766,8 @@ mod tests {
             line_end: 1,
             kind: None,
             measures: Vec::new(),
+            warnings: Vec::new(),
+            verification: Default::default(),
         }
     }
 

@@ -22,3 +22,4 @@ pub mod region;
 pub mod report_meta;
 pub mod sink;
 pub mod slug;
+pub mod verify;

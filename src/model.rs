@@ -184,6 +184,10 @@ pub struct Table {
     /// Canonical English name of each column (catalog), where known; empty
     /// until the table is classified.
     pub measures: Vec<Option<String>>,
+    /// What the grid rebuild was unsure of, each with its source line.
+    pub warnings: Vec<String>,
+    /// The table's arithmetic checks by status; filled after the checks.
+    pub verification: crate::verify::Verification,
 }
 
 /// The parser's output for one report text.

@@ -174,6 +174,8 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
     /// Checks per status (pass, rounding, fail) of the reports parsed.
     pub checks: BTreeMap<&'static str, usize>,
+    /// Tables of the reports parsed by verification ([`crate::verify`]).
+    pub verification: crate::verify::Tally,
     /// Wall seconds of each stage, in order, and the process's peak
     /// resident memory (MB) at its end where the OS tells it: where a run's
     /// time and memory go.
@@ -341,6 +343,7 @@ fn process_bytes_known(
         .catalog
         .classify_tables(&mut parsed.tables, meta.report_type);
     let checks = checks::check_report(&parsed.tables, &decoded.text, &cx.know.rules);
+    crate::verify::verify_tables(&mut parsed.tables, &checks);
     let missing = missing_meta(&meta);
     let lost = parse::lost_layout::detect(&decoded.text);
     let mut record = ReportRecord {
@@ -675,6 +678,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             *summary.checks.entry(k).or_default() += v;
         }
         summary.tables += done.tables;
+        summary.verification.merge(done.verification);
         summary.cells += done.cells;
         summary.parsed += done.parsed;
         summary.files_written += done.stats.files;
@@ -749,6 +753,7 @@ struct PartitionDone {
     errors: Vec<(u32, String)>,
     checks: BTreeMap<&'static str, usize>,
     tables: usize,
+    verification: crate::verify::Tally,
     cells: u64,
     parsed: usize,
     stats: sink::WriteStats,
@@ -836,6 +841,7 @@ impl PartitionDone {
                 *d.checks.entry(k).or_default() += v;
             }
             d.tables += r.tables.len();
+            d.verification.merge(crate::verify::Tally::of(&r.tables));
             d.cells += crate::arrow_out::n_cells(&r.tables);
         }
     }
@@ -1346,6 +1352,8 @@ mod tests {
             line_end: 1,
             kind: None,
             measures: Vec::new(),
+            warnings: Vec::new(),
+            verification: Default::default(),
         };
         let check = |ordinal, kind: &str, status| Check {
             table_ordinal: ordinal,

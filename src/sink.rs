@@ -405,6 +405,8 @@ mod tests {
             line_end: 12,
             kind: Some("budget.revenue_expenditure_summary".into()),
             measures: vec![Some("item".into()), Some("budget".into()), None],
+            warnings: Vec::new(),
+            verification: Default::default(),
         };
         ReportRecord {
             report_id: format!("id-{path}"),

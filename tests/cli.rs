@@ -427,7 +427,10 @@ fn chinese_folders_gbk_names_and_a_sidecar() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(output.path().join("_manifest.json")).unwrap())
             .unwrap();
-    assert_eq!(manifest["schema_version"], 2);
+    assert_eq!(
+        manifest["schema_version"],
+        fiscal_etl::arrow_out::SCHEMA_VERSION
+    );
     let gbk_entry = manifest["reports"]
         .as_array()
         .unwrap()

@@ -637,6 +637,8 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         line_end,
         kind: None,
         measures: Vec::new(),
+        warnings: Vec::new(),
+        verification: Default::default(),
     })
 }
 
