@@ -172,6 +172,73 @@ fn push_run(chars: &[char], (s, e, num): (usize, usize, bool), out: &mut Vec<Run
     });
 }
 
+/// Header words of neighbouring columns that a narrow page leaves one
+/// space apart ("一般公共预 政府性基金 国有资本经") are separate cells: a
+/// header run is cut at every single space between two CJK words of two
+/// characters or more (a word spread over its cell, "合 计", is not cut).
+fn split_header_words(runs: &[Run]) -> Vec<Run> {
+    let mut out = Vec::with_capacity(runs.len());
+    for r in runs {
+        if is_caption(&r.text) {
+            continue;
+        }
+        if r.kind != Kind::Text {
+            out.push(r.clone());
+            continue;
+        }
+        let chars: Vec<char> = r.text.chars().collect();
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        let mut s = 0;
+        for i in 1..chars.len().saturating_sub(1) {
+            let cut = is_space(chars[i])
+                && !chars[i - 1].is_ascii()
+                && !chars[i + 1].is_ascii()
+                && !is_space(chars[i - 1])
+                && !is_space(chars[i + 1]);
+            if cut {
+                pieces.push((s, i));
+                s = i + 1;
+            }
+        }
+        pieces.push((s, chars.len()));
+        let long = pieces.iter().all(|&(a, b)| b - a >= 2);
+        if pieces.len() == 1 || !long {
+            out.push(r.clone());
+            continue;
+        }
+        for (a, b) in pieces {
+            out.push(Run {
+                start: r.start + a,
+                end: r.start + b,
+                text: chars[a..b].iter().collect(),
+                kind: Kind::Text,
+            });
+        }
+    }
+    out
+}
+
+/// A table's number alone on a line at the top of each page ("公开表11",
+/// "附表3", "表 3"): page furniture.
+fn is_table_mark(squashed: &str) -> bool {
+    let Some(p) = squashed.rfind('表') else {
+        return false;
+    };
+    let (head, num) = (&squashed[..p], &squashed[p + '表'.len_utf8()..]);
+    head.chars().count() <= 4
+        && head.chars().all(|c| !c.is_ascii())
+        && (1..=2).contains(&num.len())
+        && num.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A caption beside the header, not a column name: a key and its value
+/// ("单位：万元", "部门（单位）：烟台市教育局").
+fn is_caption(t: &str) -> bool {
+    t.trim_end_matches(is_space)
+        .find(['：', ':'])
+        .is_some_and(|p| p + 3 < t.trim_end_matches(is_space).len())
+}
+
 /// A line of the data part: an amount, or a code opening a labelled row.
 fn is_data_line(runs: &[Run]) -> bool {
     runs.iter().any(|r| r.kind == Kind::Amount) || (runs.len() >= 2 && text::is_code(&runs[0].text))
@@ -978,6 +1045,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if l.is_furniture()
             || s == title_key
             || text::table_number(l.text).is_some()
+            || is_table_mark(s)
             || text::is_page_number(l.text)
         {
             gap = true;
@@ -997,7 +1065,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let header_lines: Vec<Vec<Run>> = content[..first_data]
         .iter()
         .filter(|(_, _, _, s)| !s.ends_with(['：', ':', '。']))
-        .map(|(_, r, _, _)| r.clone())
+        .map(|(_, r, _, _)| split_header_words(r))
         .collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|c| c.3).collect();
     // Amounts of the table: a lone small integer between pages is a page
@@ -1112,7 +1180,19 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .map(|&l| hcells[l].bottom)
         .max()
         .unwrap_or(0);
-    pairs.retain(|&(l, c)| !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest)));
+    // A word with nothing printed above or under it near its centre names
+    // a column whatever line it stands on (使用非财政拨款结余 wrapped over
+    // the upper lines).
+    let over_words = |l: usize| {
+        let c = &hcells[l];
+        let reach = 2 * (c.hi - c.lo) + 20;
+        hcells.iter().any(|o| {
+            (o.top > c.bottom || o.bottom < c.top) && o.centre2().abs_diff(c.centre2()) <= reach
+        })
+    };
+    pairs.retain(|&(l, c)| {
+        !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest && over_words(l)))
+    });
     let n = pairs.len();
     if n == 0 {
         return None;
