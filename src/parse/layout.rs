@@ -300,9 +300,9 @@ const ALIGN_TOLERANCE: usize = 2;
 /// all amounts of some lines by several characters (a block of rows laid
 /// out apart), so each line's amounts are matched to the reference as a
 /// whole, allowing one shift per line at a price.
-fn find_columns(data: &[Vec<Run>]) -> (Vec<Column>, Vec<Vec<usize>>) {
+fn find_columns(data: &[Vec<Run>], block: &[usize]) -> (Vec<Column>, Vec<Vec<usize>>) {
     let mut cols: Vec<(Column, Vec<(usize, usize)>)> = text_columns(data);
-    cols.extend(amount_columns(data));
+    cols.extend(amount_columns(data, block));
     cols.sort_by_key(|(c, _)| (c.centre2(), c.lo));
     // A few labels standing apart right of a label column, never on a line
     // with it, are that column's totals centred across the cell (收入总计,
@@ -392,7 +392,7 @@ fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
 
 /// Amount columns, matched line by line to the reference (see
 /// [`find_columns`]).
-fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
+fn amount_columns(data: &[Vec<Run>], block: &[usize]) -> Vec<(Column, Members)> {
     let amounts: Vec<Vec<(usize, usize)>> = data
         .iter()
         .map(|runs| {
@@ -442,12 +442,17 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
     }
     reference.extend(extra);
     reference.sort_unstable();
+    let fits = page_fits(&amounts, block, &reference);
     let mut groups: Vec<Vec<(&Run, usize, usize)>> = vec![Vec::new(); reference.len()];
     for (li, a) in amounts.iter().enumerate() {
         if a.is_empty() {
             continue;
         }
-        let edges: Vec<usize> = a.iter().map(|x| x.1).collect();
+        let fit = block.get(li).and_then(|b| fits.get(b)).copied();
+        let edges: Vec<usize> = a
+            .iter()
+            .map(|x| fit.map_or(x.1, |f| f.apply(x.1)))
+            .collect();
         for (k, c) in match_to_reference(&edges, &reference)
             .into_iter()
             .enumerate()
@@ -461,6 +466,104 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
         .filter(|g| !g.is_empty())
         .map(|g| column_of(Kind::Amount, &g))
         .collect()
+}
+
+/// How a page's positions map onto the reference page's: a converter lays
+/// out every page on its own, so the columns of one page may stand
+/// further apart or closer together than those of another, all at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageFit {
+    /// Per mille.
+    scale: i64,
+    shift: i64,
+}
+
+impl PageFit {
+    const SAME: PageFit = PageFit {
+        scale: 1000,
+        shift: 0,
+    };
+    fn apply(self, x: usize) -> usize {
+        let y = (x as i64 * self.scale + 500).div_euclid(1000) + self.shift;
+        y.max(0) as usize
+    }
+}
+
+/// Least total distance of a monotone matching of `edges` into
+/// `reference` (no shift).
+fn match_cost(edges: &[usize], reference: &[usize]) -> usize {
+    let (k, m) = (edges.len(), reference.len());
+    if k > m {
+        return 0;
+    }
+    let inf = usize::MAX / 4;
+    let mut dp = vec![vec![inf; m + 1]; k + 1];
+    dp[0].fill(0);
+    for i in 1..=k {
+        for j in i..=m {
+            let here = dp[i - 1][j - 1].saturating_add(edges[i - 1].abs_diff(reference[j - 1]));
+            dp[i][j] = here.min(dp[i][j - 1]);
+        }
+    }
+    dp[k][m]
+}
+
+/// Per page (block of lines under one printing of the header), the
+/// scale and shift that bring its amounts' right edges nearest the
+/// reference columns, when that beats leaving them as they are by a clear
+/// margin.
+fn page_fits(
+    amounts: &[Vec<(usize, usize)>],
+    block: &[usize],
+    reference: &[usize],
+) -> std::collections::HashMap<usize, PageFit> {
+    let mut out = std::collections::HashMap::new();
+    let mut blocks: Vec<usize> = block.to_vec();
+    blocks.sort_unstable();
+    blocks.dedup();
+    if blocks.len() < 2 {
+        return out;
+    }
+    for b in blocks {
+        let lines: Vec<Vec<usize>> = amounts
+            .iter()
+            .zip(block)
+            .filter(|(a, bl)| **bl == b && !a.is_empty() && a.len() <= reference.len())
+            .map(|(a, _)| a.iter().map(|x| x.1).collect())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let cost = |f: PageFit| -> usize {
+            lines
+                .iter()
+                .map(|l| {
+                    let e: Vec<usize> = l.iter().map(|&x| f.apply(x)).collect();
+                    match_cost(&e, reference)
+                })
+                .sum()
+        };
+        let same = cost(PageFit::SAME);
+        let mut best = (same, PageFit::SAME);
+        if same == 0 {
+            continue;
+        }
+        for scale in (850..=1150).step_by(10) {
+            for shift in -30..=30 {
+                let f = PageFit { scale, shift };
+                let c = cost(f);
+                if c < best.0 {
+                    best = (c, f);
+                }
+            }
+        }
+        // A fit must explain the page clearly better than the identity.
+        let lines_n = lines.len();
+        if best.1 != PageFit::SAME && best.0 + lines_n <= same {
+            out.insert(b, best.1);
+        }
+    }
+    out
 }
 
 /// Matches a line's amount right edges (in order) to reference columns:
@@ -1077,11 +1180,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .filter(|r| r.kind == Kind::Amount)
         .any(|r| r.text.contains('.'));
     let mut data: Vec<(u32, Vec<Run>, bool)> = Vec::new();
+    // Per data line, the printing of the header it stands under.
+    let mut block: Vec<usize> = Vec::new();
+    let mut page = 0usize;
     let mut skipping = false;
     let mut gap = false;
     for (no, runs, g, key) in content.into_iter().skip(first_data) {
         gap |= g;
         if header_keys.contains(&key) {
+            if !skipping {
+                page += 1;
+            }
             skipping = true;
             gap = true;
             continue;
@@ -1099,10 +1208,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             continue;
         }
         data.push((no, runs, gap));
+        block.push(page);
         gap = false;
     }
     let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
-    let (mut cols, mut at) = find_columns(&runs);
+    let (mut cols, mut at) = find_columns(&runs, &block);
     let hcells = header_cells(&header_lines);
     let leaf_ids = leaves(&hcells);
     let mut pairs = align(&hcells, &leaf_ids, &cols);
