@@ -714,6 +714,11 @@ fn align(
     cols: &[Column],
 ) -> Vec<(Option<usize>, Option<usize>)> {
     const SKIP: usize = 24; // in half characters
+                            // Of two words competing for a column, the lower names it: a word
+                            // higher up with nothing right under it more often spans the words
+                            // beside its column (功能分类科目 over 科目编码 | 科目名称).
+    const HIGHER: usize = 4;
+    let lowest = leaves.iter().map(|&l| cells[l].bottom).max().unwrap_or(0);
     let (n, m) = (leaves.len(), cols.len());
     let mut cost = vec![vec![usize::MAX / 4; m + 1]; n + 1];
     let mut step = vec![vec![0u8; m + 1]; n + 1];
@@ -730,7 +735,8 @@ fn align(
                 step[i][j + 1] = 2;
             }
             if i < n && j < m {
-                let d = cells[leaves[i]].centre2().abs_diff(cols[j].centre2());
+                let c = &cells[leaves[i]];
+                let d = c.centre2().abs_diff(cols[j].centre2()) + HIGHER * (lowest - c.bottom);
                 if here + d < cost[i + 1][j + 1] {
                     cost[i + 1][j + 1] = here + d;
                     step[i + 1][j + 1] = 3;
