@@ -629,6 +629,8 @@ struct HeaderCell {
     bottom: usize,
     lo: usize,
     hi: usize,
+    /// Where its lowest line stands.
+    last: (usize, usize),
 }
 
 impl HeaderCell {
@@ -653,11 +655,27 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                 bottom: li,
                 lo: r.start,
                 hi: r.end,
+                last: (r.start, r.end),
+            };
+            // The word above: on the line right above, or a few lines up
+            // with nothing printed in between (the cells beside it took
+            // more lines: 一般公共预 … 算收入).
+            let clear = |c: &HeaderCell| {
+                lines[c.bottom + 1..li].iter().all(|l| {
+                    l.iter().all(|o| {
+                        !c.overlaps(o.start, o.end) && (o.end <= r.start || r.end <= o.start)
+                    })
+                })
             };
             let above: Vec<usize> = cells
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.bottom + 1 == li && c.overlaps(r.start, r.end))
+                .filter(|(_, c)| {
+                    c.bottom < li
+                        && li - c.bottom <= 4
+                        && c.overlaps(r.start, r.end)
+                        && (c.bottom + 1 == li || clear(c))
+                })
                 .map(|(i, _)| i)
                 .collect();
             let join = match above.as_slice() {
@@ -665,7 +683,11 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let c = &cells[*k];
                     let alone = runs.iter().filter(|o| c.overlaps(o.start, o.end)).count() == 1;
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
-                    alone && centred
+                    // Lines apart, only a word cut short continues: its
+                    // first line is its widest and ends in no header noun.
+                    let wraps = c.bottom + 1 == li
+                        || (!is_header_word(&c.text) && width(&squash(&r.text)) <= width(&c.text));
+                    alone && centred && wraps
                 }
                 _ => false,
             };
@@ -675,6 +697,7 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                 c.bottom = li;
                 c.lo = c.lo.min(cell.lo);
                 c.hi = c.hi.max(cell.hi);
+                c.last = cell.last;
             } else {
                 cells.push(cell);
             }
@@ -682,6 +705,11 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
     }
     cells.retain(|c| !c.text.is_empty());
     cells
+}
+
+/// Printed width of a word: a CJK character is two wide.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 /// How close (in characters) a word below must come to a header word to
@@ -695,9 +723,10 @@ fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
             let c = &cells[i];
             // A spanning word may be narrower than what it spans, but
             // some word below stands under it or right next to it.
+            let (lo, hi) = c.last;
             !cells
                 .iter()
-                .any(|o| o.top > c.bottom && o.overlaps(c.lo.saturating_sub(NEAR), c.hi + NEAR))
+                .any(|o| o.top > c.bottom && o.overlaps(lo.saturating_sub(NEAR), hi + NEAR))
         })
         .collect();
     out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));
@@ -1145,6 +1174,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let title_key = squash(title);
     // (line, runs, gap before)
     let mut content: Vec<(u32, Vec<Run>, bool, &str)> = Vec::new();
+    let mut starred: Vec<usize> = Vec::new();
     let mut gap = false;
     for l in lines {
         if l.is_blank() {
@@ -1163,11 +1193,34 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         }
         let runs = runs_of(l.text);
         let words: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        // The row numbering the columns (1 2 3 …), its label cell
+        // starred out ("**") or not.
+        let numbers: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !w.chars().all(|c| c == '*'))
+            .collect();
         if text::is_column_number_row(&words) {
             continue;
         }
+        if numbers.len() < words.len() && text::is_column_number_row(&numbers) {
+            starred.push(content.len());
+        }
         content.push((l.no, runs, gap, s));
         gap = false;
+    }
+    // Dropped unless it is all the table prints (a table left empty).
+    let rows_after = starred
+        .first()
+        .is_some_and(|&f| content[f + 1..].iter().any(|c| is_data_line(&c.1)));
+    if rows_after {
+        for &i in starred.iter().rev() {
+            let g = content[i].2;
+            content.remove(i);
+            if let Some(next) = content.get_mut(i) {
+                next.2 |= g;
+            }
+        }
     }
     let first_data = content.iter().position(|(_, r, _, _)| is_data_line(r))?;
     // The header: lines above the first data line, minus sentences that
@@ -1392,7 +1445,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
 }
 
 fn is_total_word(s: &str) -> bool {
-    matches!(s, "小计" | "合计" | "总计")
+    s == "小计" || s.ends_with("合计") || s.ends_with("总计")
 }
 
 fn amount_value(cell: Option<&String>) -> Option<Decimal> {
