@@ -686,7 +686,8 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     // Lines apart, only a word cut short continues: its
                     // first line is its widest and ends in no header noun.
                     let wraps = c.bottom + 1 == li
-                        || (!is_header_word(&c.text) && width(&squash(&r.text)) <= width(&c.text));
+                        || (!is_header_word(&c.text)
+                            && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
                 }
                 _ => false,
@@ -714,7 +715,7 @@ fn width(s: &str) -> usize {
 
 /// How close (in characters) a word below must come to a header word to
 /// stand under it.
-const NEAR: usize = 3;
+const NEAR: usize = 4;
 
 /// The header cells that name a column (nothing stands below them).
 fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
@@ -742,6 +743,33 @@ fn align(
     leaves: &[usize],
     cols: &[Column],
 ) -> Vec<(Option<usize>, Option<usize>)> {
+    // Header words drift from their columns the further right they stand
+    // (a CJK character is one column of text but two of the page), in
+    // either direction: their positions are fitted to the data columns'
+    // by a scale and a shift, at a price, before they are paired.
+    let mut best: Option<(usize, Vec<(Option<usize>, Option<usize>)>)> = None;
+    for scale in (950..=1050).step_by(10) {
+        for shift in (-12i64..=12).step_by(2) {
+            let price =
+                (scale as i64 - 1000).unsigned_abs() as usize / 5 + shift.unsigned_abs() as usize;
+            let (cost, out) = align_fitted(cells, leaves, cols, |x| {
+                ((x as i64 * scale + 500).div_euclid(1000) + shift).max(0) as usize
+            });
+            if best.as_ref().is_none_or(|(b, _)| cost + price < *b) {
+                best = Some((cost + price, out));
+            }
+        }
+    }
+    best.map(|b| b.1).unwrap_or_default()
+}
+
+/// [`align`] with the header words' centres (doubled) moved by `fit`.
+fn align_fitted(
+    cells: &[HeaderCell],
+    leaves: &[usize],
+    cols: &[Column],
+    fit: impl Fn(usize) -> usize,
+) -> (usize, Vec<(Option<usize>, Option<usize>)>) {
     const SKIP: usize = 24; // in half characters
                             // Of two words competing for a column, the lower names it: a word
                             // higher up with nothing right under it more often spans the words
@@ -765,7 +793,7 @@ fn align(
             }
             if i < n && j < m {
                 let c = &cells[leaves[i]];
-                let d = c.centre2().abs_diff(cols[j].centre2()) + HIGHER * (lowest - c.bottom);
+                let d = fit(c.centre2()).abs_diff(cols[j].centre2()) + HIGHER * (lowest - c.bottom);
                 if here + d < cost[i + 1][j + 1] {
                     cost[i + 1][j + 1] = here + d;
                     step[i + 1][j + 1] = 3;
@@ -773,6 +801,7 @@ fn align(
             }
         }
     }
+    let total = cost[n][m];
     let mut out = Vec::new();
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
@@ -793,7 +822,7 @@ fn align(
         }
     }
     out.reverse();
-    out
+    (total, out)
 }
 
 /// Column spans of the spanning header cells. Line by line from the top,
@@ -1350,15 +1379,21 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .map(|&l| hcells[l].bottom)
         .max()
         .unwrap_or(0);
-    // A word with nothing printed above or under it near its centre names
-    // a column whatever line it stands on (使用非财政拨款结余 wrapped over
-    // the upper lines).
+    // A word with nothing printed under it near its centre, nor a column's
+    // name right above it that took its column, names a column whatever
+    // line it stands on (使用非财政拨款结余 wrapped over the upper lines).
+    let named: Vec<usize> = pairs
+        .iter()
+        .filter_map(|p| p.0.filter(|_| p.1.is_some()))
+        .collect();
     let over_words = |l: usize| {
         let c = &hcells[l];
         let reach = 2 * (c.hi - c.lo) + 20;
-        hcells.iter().any(|o| {
-            (o.top > c.bottom || o.bottom < c.top) && o.centre2().abs_diff(c.centre2()) <= reach
-        })
+        let near = |o: &HeaderCell| o.centre2().abs_diff(c.centre2()) <= reach;
+        hcells.iter().any(|o| o.top > c.bottom && near(o))
+            || named
+                .iter()
+                .any(|&m| hcells[m].bottom < c.top && near(&hcells[m]))
     };
     pairs.retain(|&(l, c)| {
         !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest && over_words(l)))
