@@ -1163,7 +1163,7 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
         let text_cells = l.filled().filter(|&i| kinds[i] == Kind::Text).count();
         if text_cells == 0 {
             if let Some(next) = it.peek_mut() {
-                if !next.gap_before && next.fits(&l) && label_missing(next, &l, kinds) {
+                if !next.gap_before && next.fits(&l) && label_missing(&l, next, kinds) {
                     let amounts = std::mem::replace(
                         &mut l,
                         Placed {
@@ -1185,6 +1185,70 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
         out.push(p);
     }
     out
+}
+
+/// Digits after the decimal point of an amount.
+fn decimal_places(t: &str) -> Option<usize> {
+    t.rfind('.').map(|p| t.len() - p - 1)
+}
+
+/// An amount too wide for its cell wraps its last digits onto a line
+/// below, under its end ("576,171.1" … "1"): the digits are put back.
+fn join_wrapped_digits(data: &mut Vec<(u32, Vec<Run>, bool)>, block: &mut Vec<usize>) {
+    // The decimals most amounts print.
+    let mut count = [0usize; 7];
+    for r in data.iter().flat_map(|d| &d.1) {
+        if r.kind == Kind::Amount {
+            if let Some(d) = decimal_places(&r.text).filter(|&d| d < count.len()) {
+                count[d] += 1;
+            }
+        }
+    }
+    let Some(want) = (1..count.len())
+        .max_by_key(|&d| count[d])
+        .filter(|&d| count[d] > 0)
+    else {
+        return;
+    };
+    for li in 0..data.len() {
+        for ri in 0..data[li].1.len() {
+            let r = &data[li].1[ri];
+            let Some(have) = decimal_places(&r.text) else {
+                continue;
+            };
+            if r.kind != Kind::Amount || have >= want {
+                continue;
+            }
+            let (end, missing) = (r.end, want - have);
+            let found = (li + 1..data.len().min(li + 3)).find_map(|lj| {
+                data[lj]
+                    .1
+                    .iter()
+                    .position(|d| {
+                        d.text.len() == missing
+                            && d.text.bytes().all(|b| b.is_ascii_digit())
+                            && d.end + 1 >= end
+                            && d.end <= end + 3
+                    })
+                    .map(|k| (lj, k))
+            });
+            if let Some((lj, k)) = found {
+                let d = data[lj].1.remove(k);
+                let r = &mut data[li].1[ri];
+                r.text.push_str(&d.text);
+                r.end = r.end.max(d.end);
+            }
+        }
+    }
+    let mut i = 0;
+    while i < data.len() {
+        if data[i].1.is_empty() {
+            data.remove(i);
+            block.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Does `row` lack the labels that `other` holds, for amounts that `row`
@@ -1291,7 +1355,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             && runs.len() == 1
             && text::is_row_number(&runs[0].text)
             && !runs[0].text.contains('.');
-        if page_number {
+        // Unless it ends an amount wrapped from just above.
+        let wrapped_end = page_number
+            && data.iter().rev().take(2).any(|d| {
+                d.1.iter().any(|r| {
+                    r.kind == Kind::Amount
+                        && decimal_places(&r.text) == Some(1)
+                        && runs[0].end + 1 >= r.end
+                        && runs[0].end <= r.end + 3
+                })
+            });
+        if page_number && !wrapped_end {
             gap = true;
             continue;
         }
@@ -1299,6 +1373,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         block.push(page);
         gap = false;
     }
+    join_wrapped_digits(&mut data, &mut block);
     let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
     let (mut cols, mut at) = find_columns(&runs, &block);
     let hcells = header_cells(&header_lines);
