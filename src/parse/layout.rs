@@ -685,7 +685,13 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
                     // Lines apart, only a word cut short continues: its
                     // first line is its widest and ends in no header noun.
-                    let wraps = c.bottom + 1 == li
+                    // A whole word on top does not go on with a fragment
+                    // (本年收入 over 财政专 / 户管理 / 资金).
+                    let lower = squash(&r.text);
+                    let whole_over_fragment = is_header_word(&c.text)
+                        && !is_header_word(&lower)
+                        && !lower.starts_with(['（', '(']);
+                    let wraps = (c.bottom + 1 == li && !whole_over_fragment)
                         || (!is_header_word(&c.text)
                             && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
