@@ -235,9 +235,8 @@ fn is_table_mark(squashed: &str) -> bool {
 /// A caption beside the header, not a column name: a key and its value
 /// ("单位：万元", "部门（单位）：烟台市教育局").
 fn is_caption(t: &str) -> bool {
-    t.trim_end_matches(is_space)
-        .find(['：', ':'])
-        .is_some_and(|p| p + 3 < t.trim_end_matches(is_space).len())
+    let t = t.trim_matches(is_space);
+    !t.starts_with("其中") && t.find(['：', ':']).is_some_and(|p| p + 3 < t.len())
 }
 
 /// A line of the data part: an amount, or a code opening a labelled row.
