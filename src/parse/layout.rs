@@ -1192,6 +1192,33 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
     out
 }
 
+/// A subject code alone before the amounts of a tall row, its label
+/// wrapped onto the lines above and below ("2080505   553.54   553.54"),
+/// is the code, not an amount: it stands where the codes and labels of
+/// the other rows start.
+fn codes_of_tall_rows(data: &mut [(u32, Vec<Run>, bool)]) {
+    let Some(left) = data
+        .iter()
+        .filter_map(|d| d.1.iter().find(|r| r.kind == Kind::Text).map(|r| r.start))
+        .min()
+    else {
+        return;
+    };
+    for d in data.iter_mut() {
+        let runs = &mut d.1;
+        if runs.len() < 2 || runs.iter().any(|r| r.kind == Kind::Text) {
+            continue;
+        }
+        let first = &mut runs[0];
+        if first.start <= left + 2
+            && text::is_code(&first.text)
+            && first.text.bytes().all(|b| b.is_ascii_digit())
+        {
+            first.kind = Kind::Text;
+        }
+    }
+}
+
 /// Digits after the decimal point of an amount.
 fn decimal_places(t: &str) -> Option<usize> {
     t.rfind('.').map(|p| t.len() - p - 1)
@@ -1379,6 +1406,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         gap = false;
     }
     join_wrapped_digits(&mut data, &mut block);
+    codes_of_tall_rows(&mut data);
     let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
     let (mut cols, mut at) = find_columns(&runs, &block);
     let hcells = header_cells(&header_lines);
