@@ -1128,7 +1128,11 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
     let mut it = lines.into_iter().peekable();
     while let Some(mut l) = it.next() {
         if is_fragment(&l) {
-            if let Some(prev) = out.last_mut() {
+            // A label waiting for the amounts of its tall cell below.
+            let next_takes = it.peek().is_some_and(|n| {
+                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
+            });
+            if let Some(prev) = out.last_mut().filter(|_| !next_takes) {
                 // A wrapped label: continues a cell that filled its column.
                 let continues = !l.gap_before
                     && l.filled().all(|i| {
@@ -1142,10 +1146,6 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
                     continue;
                 }
             }
-            // A label waiting for the amounts of its tall cell below.
-            let next_takes = it.peek().is_some_and(|n| {
-                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
-            });
             if next_takes {
                 if let Some(p) = pending.take() {
                     out.push(p);
