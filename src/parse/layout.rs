@@ -752,11 +752,10 @@ fn align(
     // (a CJK character is one column of text but two of the page), in
     // either direction: their positions are fitted to the data columns'
     // by a scale and a shift, at a price, before they are paired.
-    let mut best: Option<(usize, Vec<(Option<usize>, Option<usize>)>)> = None;
-    for scale in (950..=1050).step_by(10) {
+    let mut best: Option<(usize, Pairs)> = None;
+    for scale in (950i64..=1050).step_by(10) {
         for shift in (-12i64..=12).step_by(2) {
-            let price =
-                (scale as i64 - 1000).unsigned_abs() as usize / 5 + shift.unsigned_abs() as usize;
+            let price = (scale - 1000).unsigned_abs() as usize / 5 + shift.unsigned_abs() as usize;
             let (cost, out) = align_fitted(cells, leaves, cols, |x| {
                 ((x as i64 * scale + 500).div_euclid(1000) + shift).max(0) as usize
             });
@@ -768,13 +767,16 @@ fn align(
     best.map(|b| b.1).unwrap_or_default()
 }
 
+/// Per final column, the header leaf naming it and the data column.
+type Pairs = Vec<(Option<usize>, Option<usize>)>;
+
 /// [`align`] with the header words' centres (doubled) moved by `fit`.
 fn align_fitted(
     cells: &[HeaderCell],
     leaves: &[usize],
     cols: &[Column],
     fit: impl Fn(usize) -> usize,
-) -> (usize, Vec<(Option<usize>, Option<usize>)>) {
+) -> (usize, Pairs) {
     const SKIP: usize = 24; // in half characters
                             // Of two words competing for a column, the lower names it: a word
                             // higher up with nothing right under it more often spans the words
