@@ -1604,8 +1604,8 @@ fn amount_value(cell: Option<&String>) -> Option<Decimal> {
 /// A subtotal column (小计) after a total (合计) under one spanning word
 /// opens that word's group: the columns before it (the table's 合计)
 /// stand beside the word, not under it. The group ends where the columns
-/// after the subtotal add up to it on every row (the printed figures add
-/// up), at the widest such end.
+/// after the subtotal add up to it on the most rows (the printed figures
+/// add up), at the widest such end.
 fn open_groups_at_subtotals(
     cells: &[HeaderCell],
     span: &mut [Option<(usize, usize)>],
@@ -1680,14 +1680,11 @@ fn open_groups_at_subtotals(
             .map(|e| (e, adding(e)))
             .collect();
         let best = ends.iter().map(|x| x.1).max().unwrap_or(0);
-        // The widest end that (nearly) all rows agree on: columns left
-        // empty at the end of the group belong to it, and a figure placed
-        // in the wrong column now and then does not move the end.
+        // The widest of the ends the most rows agree on: columns left empty
+        // at the end of the group belong to it, and a figure placed in the
+        // wrong column now and then does not move the end.
         let end = if best * 2 > with_total {
-            ends.iter()
-                .rev()
-                .find(|x| x.1 * 10 >= best * 9)
-                .map_or(b, |x| x.0)
+            ends.iter().rev().find(|x| x.1 == best).map_or(b, |x| x.0)
         } else {
             b
         };
@@ -1865,6 +1862,146 @@ mod tests {
                 row("", "", "八、社会保障和就业支出", "1,836.22", "", ""),
                 row("", "", "九、医疗卫生与计划生育支出", "", "", ""),
                 row("", "", "十、节能环保支出", "", "", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn subtotal_opens_the_group_of_the_word_above() {
+        // pdftotext -layout of a Yantai 项目支出预算情况表: header words one
+        // space apart, wrapped over lines, 小计 under 财政拨款 after 合计.
+        let text = r#"
+
+                                                                    财政拨款
+                                                                                       财政专户管                     使用非财政
+                项目名称           项目类别    合计                      一般公共预 政府性基金 国有资本经        理资金         单位资金         拨款结余    上年结转
+                                                   小计            算    预算    营预算
+合   计                                 133,705.19   51,908.37    49,549.69   2,358.68    62,466.06    19,330.76
+
+实施公车统管                        其他运转类        45.00       45.00        45.00
+
+公办学生应配未配教职工工资经费（青华中学）         其他运转类     1,000.00    1,000.00     1,000.00
+
+农校人员工资福利经费                    其他运转类     4,100.00    4,100.00     4,100.00
+
+校地融合发展专项资金                    特定目标类     5,000.00    5,000.00     5,000.00
+
+教育发展专项资金（市本级海员职专免学费）          特定目标类       225.25      225.25       225.25
+
+教育发展专项资金（市本级海员职专助学金）          特定目标类        12.42       12.42        12.42
+
+教育发展专项资金（市本级一般公共预算)           特定目标类       962.35      962.35       962.35
+
+教育发展专项资金（市本级政府性基金)            特定目标类       120.00      120.00                  120.00
+
+新建学校建设等资金                     特定目标类       250.00      250.00       250.00
+
+支持中农大发展项目资金                   特定目标类     5,000.00    5,000.00     5,000.00
+
+运转补助经费（非三保）                   其他运转类       180.00      180.00       180.00
+
+生均公用经费（非三保）                   其他运转类       129.60      129.60       129.60
+
+安保经费                          其他运转类        41.58       41.58        41.58
+
+外聘人员经费                        其他运转类       658.85      658.85       658.85
+
+学生资助补助资金-学前教育幼儿资助             特定目标类        11.52       11.52        11.52
+
+学生资助补助资金（非三保）                 特定目标类         1.71        1.71         1.71
+
+设备购置和维修改造资金                   特定目标类        82.00       82.00        82.00
+
+生均公用经费及运转补助-城乡义务教育生均公用经费-初中   其他运转类       440.20      440.20       440.20
+"#;
+        let g = rebuild(text, "项目支出预算情况表");
+        assert_eq!(
+            g.columns,
+            [
+                "项目名称",
+                "项目类别",
+                "合计",
+                "财政拨款/小计",
+                "财政拨款/一般公共预算",
+                "财政拨款/政府性基金预算",
+                "财政拨款/国有资本经营预算",
+                "财政专户管理资金",
+                "单位资金",
+                "使用非财政拨款结余",
+                "上年结转"
+            ]
+        );
+        assert_eq!(cells(&g.rows[0])[2], Some("133,705.19"));
+        assert_eq!(cells(&g.rows[0])[3], Some("51,908.37"));
+        assert_eq!(
+            cells(&g.rows[2])[0],
+            Some("公办学生应配未配教职工工资经费（青华中学）")
+        );
+    }
+
+    #[test]
+    fn amount_wrapped_in_its_cell_gets_its_digits_back() {
+        // pdftotext -layout of a Hangzhou 支出预算总表: 576,171.11 too wide
+        // for its cell, its last digit on the line below.
+        let text = r#"
+部门名称：杭州市交通运输局单位:万元
+                                                           基本支出                                          对附属单
+                                                                                            事业单位   上缴上
+                  功能分类科目名称          总计                           日常公用支        项目支出                       位补助支
+                                                     人员支出                                   经营支出   级支出
+                                                                   出                                       出
+                     **              1                 2           3             4           5      6     7
+                                                                              576,171.1
+合计                                  665,964.37       73,924.43   15868.83
+                                                                                        1
+一般公共服务支出                             6,701.98                                  6,701.98
+ 社会工作事务                                       1.98                                   1.98"#;
+        let g = rebuild(text, "2026年市级部门支出预算总表");
+        let total = g
+            .rows
+            .iter()
+            .find(|r| r.cells.iter().any(|c| c.as_deref() == Some("合计")))
+            .unwrap();
+        assert!(cells(total).contains(&Some("576,171.11")));
+        assert!(cells(total).contains(&Some("665,964.37")));
+        assert!(g
+            .rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| c.as_deref() != Some("1"))));
+    }
+
+    #[test]
+    fn code_of_a_tall_row_with_its_label_above_and_below() {
+        // pdftotext -layout of a Fuzhou 一般公共预算拨款支出预算表.
+        let text = r#"
+                                                    单位：万元
+
+                                               其中：
+科目编码           科目名称          小计
+                                         基本支出       项目支出
+               合计            351904.90    7841.26    344063.64
+  208         社会保障和就业支出        1073.21    1073.21
+ 20805       行政事业单位养老支出        1073.21    1073.21
+2080501         行政单位离退休         178.51     178.51
+2080502         事业单位离退休          64.40      64.40
+          机关事业单位基本养老保险缴费支
+2080505                         553.54     553.54
+                    出
+2080506   机关事业单位职业年金缴费支出        276.76     276.76
+  210            卫生健康支出      349680.44    5616.80    344063.64
+ 21012    财政对基本医疗保险基金的补助     333412.14               333412.14"#;
+        let g = rebuild(text, "2026 年度一般公共预算拨款支出预算表");
+        let row = g
+            .rows
+            .iter()
+            .find(|r| r.cells[0].as_deref() == Some("2080505"))
+            .unwrap();
+        assert_eq!(
+            cells(row)[..3],
+            [
+                Some("2080505"),
+                Some("机关事业单位基本养老保险缴费支出"),
+                Some("553.54")
             ]
         );
     }
