@@ -1354,7 +1354,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     // introduce the table.
     let header_lines: Vec<Vec<Run>> = content[..first_data]
         .iter()
-        .filter(|(_, _, _, s)| !s.ends_with(['：', ':', '。']))
+        .filter(|(_, r, _, s)| r.len() > 1 || !s.ends_with(['：', ':', '。']))
         .map(|(_, r, _, _)| split_header_words(r))
         .collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|c| c.3).collect();
