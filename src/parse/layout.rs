@@ -23,6 +23,7 @@ use super::header::is_header_word;
 use super::text::{self, clean_cell, is_space, squash};
 use super::{Grid, Line};
 use crate::model::Row;
+use rust_decimal::Decimal;
 
 /// What a run is, which decides how it aligns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +173,72 @@ fn push_run(chars: &[char], (s, e, num): (usize, usize, bool), out: &mut Vec<Run
     });
 }
 
+/// Header words of neighbouring columns that a narrow page leaves one
+/// space apart ("一般公共预 政府性基金 国有资本经") are separate cells: a
+/// header run is cut at every single space between two CJK words of two
+/// characters or more (a word spread over its cell, "合 计", is not cut).
+fn split_header_words(runs: &[Run]) -> Vec<Run> {
+    let mut out = Vec::with_capacity(runs.len());
+    for r in runs {
+        if is_caption(&r.text) {
+            continue;
+        }
+        if r.kind != Kind::Text {
+            out.push(r.clone());
+            continue;
+        }
+        let chars: Vec<char> = r.text.chars().collect();
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        let mut s = 0;
+        for i in 1..chars.len().saturating_sub(1) {
+            let cut = is_space(chars[i])
+                && !chars[i - 1].is_ascii()
+                && !chars[i + 1].is_ascii()
+                && !is_space(chars[i - 1])
+                && !is_space(chars[i + 1]);
+            if cut {
+                pieces.push((s, i));
+                s = i + 1;
+            }
+        }
+        pieces.push((s, chars.len()));
+        let long = pieces.iter().all(|&(a, b)| b - a >= 2);
+        if pieces.len() == 1 || !long {
+            out.push(r.clone());
+            continue;
+        }
+        for (a, b) in pieces {
+            out.push(Run {
+                start: r.start + a,
+                end: r.start + b,
+                text: chars[a..b].iter().collect(),
+                kind: Kind::Text,
+            });
+        }
+    }
+    out
+}
+
+/// A table's number alone on a line at the top of each page ("公开表11",
+/// "附表3", "表 3"): page furniture.
+fn is_table_mark(squashed: &str) -> bool {
+    let Some(p) = squashed.rfind('表') else {
+        return false;
+    };
+    let (head, num) = (&squashed[..p], &squashed[p + '表'.len_utf8()..]);
+    head.chars().count() <= 4
+        && head.chars().all(|c| !c.is_ascii())
+        && (1..=2).contains(&num.len())
+        && num.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A caption beside the header, not a column name: a key and its value
+/// ("单位：万元", "部门（单位）：烟台市教育局").
+fn is_caption(t: &str) -> bool {
+    let t = t.trim_matches(is_space);
+    !t.starts_with("其中") && t.find(['：', ':']).is_some_and(|p| p + 3 < t.len())
+}
+
 /// A line of the data part: an amount, or a code opening a labelled row.
 fn is_data_line(runs: &[Run]) -> bool {
     runs.iter().any(|r| r.kind == Kind::Amount) || (runs.len() >= 2 && text::is_code(&runs[0].text))
@@ -232,9 +299,9 @@ const ALIGN_TOLERANCE: usize = 2;
 /// all amounts of some lines by several characters (a block of rows laid
 /// out apart), so each line's amounts are matched to the reference as a
 /// whole, allowing one shift per line at a price.
-fn find_columns(data: &[Vec<Run>]) -> (Vec<Column>, Vec<Vec<usize>>) {
+fn find_columns(data: &[Vec<Run>], block: &[usize]) -> (Vec<Column>, Vec<Vec<usize>>) {
     let mut cols: Vec<(Column, Vec<(usize, usize)>)> = text_columns(data);
-    cols.extend(amount_columns(data));
+    cols.extend(amount_columns(data, block));
     cols.sort_by_key(|(c, _)| (c.centre2(), c.lo));
     // A few labels standing apart right of a label column, never on a line
     // with it, are that column's totals centred across the cell (收入总计,
@@ -324,7 +391,7 @@ fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
 
 /// Amount columns, matched line by line to the reference (see
 /// [`find_columns`]).
-fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
+fn amount_columns(data: &[Vec<Run>], block: &[usize]) -> Vec<(Column, Members)> {
     let amounts: Vec<Vec<(usize, usize)>> = data
         .iter()
         .map(|runs| {
@@ -374,12 +441,17 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
     }
     reference.extend(extra);
     reference.sort_unstable();
+    let fits = page_fits(&amounts, block, &reference);
     let mut groups: Vec<Vec<(&Run, usize, usize)>> = vec![Vec::new(); reference.len()];
     for (li, a) in amounts.iter().enumerate() {
         if a.is_empty() {
             continue;
         }
-        let edges: Vec<usize> = a.iter().map(|x| x.1).collect();
+        let fit = block.get(li).and_then(|b| fits.get(b)).copied();
+        let edges: Vec<usize> = a
+            .iter()
+            .map(|x| fit.map_or(x.1, |f| f.apply(x.1)))
+            .collect();
         for (k, c) in match_to_reference(&edges, &reference)
             .into_iter()
             .enumerate()
@@ -393,6 +465,104 @@ fn amount_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
         .filter(|g| !g.is_empty())
         .map(|g| column_of(Kind::Amount, &g))
         .collect()
+}
+
+/// How a page's positions map onto the reference page's: a converter lays
+/// out every page on its own, so the columns of one page may stand
+/// further apart or closer together than those of another, all at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageFit {
+    /// Per mille.
+    scale: i64,
+    shift: i64,
+}
+
+impl PageFit {
+    const SAME: PageFit = PageFit {
+        scale: 1000,
+        shift: 0,
+    };
+    fn apply(self, x: usize) -> usize {
+        let y = (x as i64 * self.scale + 500).div_euclid(1000) + self.shift;
+        y.max(0) as usize
+    }
+}
+
+/// Least total distance of a monotone matching of `edges` into
+/// `reference` (no shift).
+fn match_cost(edges: &[usize], reference: &[usize]) -> usize {
+    let (k, m) = (edges.len(), reference.len());
+    if k > m {
+        return 0;
+    }
+    let inf = usize::MAX / 4;
+    let mut dp = vec![vec![inf; m + 1]; k + 1];
+    dp[0].fill(0);
+    for i in 1..=k {
+        for j in i..=m {
+            let here = dp[i - 1][j - 1].saturating_add(edges[i - 1].abs_diff(reference[j - 1]));
+            dp[i][j] = here.min(dp[i][j - 1]);
+        }
+    }
+    dp[k][m]
+}
+
+/// Per page (block of lines under one printing of the header), the
+/// scale and shift that bring its amounts' right edges nearest the
+/// reference columns, when that beats leaving them as they are by a clear
+/// margin.
+fn page_fits(
+    amounts: &[Vec<(usize, usize)>],
+    block: &[usize],
+    reference: &[usize],
+) -> std::collections::HashMap<usize, PageFit> {
+    let mut out = std::collections::HashMap::new();
+    let mut blocks: Vec<usize> = block.to_vec();
+    blocks.sort_unstable();
+    blocks.dedup();
+    if blocks.len() < 2 {
+        return out;
+    }
+    for b in blocks {
+        let lines: Vec<Vec<usize>> = amounts
+            .iter()
+            .zip(block)
+            .filter(|(a, bl)| **bl == b && !a.is_empty() && a.len() <= reference.len())
+            .map(|(a, _)| a.iter().map(|x| x.1).collect())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let cost = |f: PageFit| -> usize {
+            lines
+                .iter()
+                .map(|l| {
+                    let e: Vec<usize> = l.iter().map(|&x| f.apply(x)).collect();
+                    match_cost(&e, reference)
+                })
+                .sum()
+        };
+        let same = cost(PageFit::SAME);
+        let mut best = (same, PageFit::SAME);
+        if same == 0 {
+            continue;
+        }
+        for scale in (850..=1150).step_by(10) {
+            for shift in -30..=30 {
+                let f = PageFit { scale, shift };
+                let c = cost(f);
+                if c < best.0 {
+                    best = (c, f);
+                }
+            }
+        }
+        // A fit must explain the page clearly better than the identity.
+        let lines_n = lines.len();
+        if best.1 != PageFit::SAME && best.0 + lines_n <= same {
+            out.insert(b, best.1);
+        }
+    }
+    out
 }
 
 /// Matches a line's amount right edges (in order) to reference columns:
@@ -458,6 +628,8 @@ struct HeaderCell {
     bottom: usize,
     lo: usize,
     hi: usize,
+    /// Where its lowest line stands.
+    last: (usize, usize),
 }
 
 impl HeaderCell {
@@ -482,11 +654,27 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                 bottom: li,
                 lo: r.start,
                 hi: r.end,
+                last: (r.start, r.end),
+            };
+            // The word above: on the line right above, or a few lines up
+            // with nothing printed in between (the cells beside it took
+            // more lines: 一般公共预 … 算收入).
+            let clear = |c: &HeaderCell| {
+                lines[c.bottom + 1..li].iter().all(|l| {
+                    l.iter().all(|o| {
+                        !c.overlaps(o.start, o.end) && (o.end <= r.start || r.end <= o.start)
+                    })
+                })
             };
             let above: Vec<usize> = cells
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.bottom + 1 == li && c.overlaps(r.start, r.end))
+                .filter(|(_, c)| {
+                    c.bottom < li
+                        && li - c.bottom <= 4
+                        && c.overlaps(r.start, r.end)
+                        && (c.bottom + 1 == li || clear(c))
+                })
                 .map(|(i, _)| i)
                 .collect();
             let join = match above.as_slice() {
@@ -494,7 +682,18 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let c = &cells[*k];
                     let alone = runs.iter().filter(|o| c.overlaps(o.start, o.end)).count() == 1;
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
-                    alone && centred
+                    // Lines apart, only a word cut short continues: its
+                    // first line is its widest and ends in no header noun.
+                    // A whole word on top does not go on with a fragment
+                    // (本年收入 over 财政专 / 户管理 / 资金).
+                    let lower = squash(&r.text);
+                    let whole_over_fragment = is_header_word(&c.text)
+                        && !is_header_word(&lower)
+                        && !lower.starts_with(['（', '(']);
+                    let wraps = (c.bottom + 1 == li && !whole_over_fragment)
+                        || (!is_header_word(&c.text)
+                            && width(&squash(&r.text)) <= width(&c.text) + 2);
+                    alone && centred && wraps
                 }
                 _ => false,
             };
@@ -504,6 +703,7 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                 c.bottom = li;
                 c.lo = c.lo.min(cell.lo);
                 c.hi = c.hi.max(cell.hi);
+                c.last = cell.last;
             } else {
                 cells.push(cell);
             }
@@ -513,9 +713,14 @@ fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
     cells
 }
 
+/// Printed width of a word: a CJK character is two wide.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
 /// How close (in characters) a word below must come to a header word to
 /// stand under it.
-const NEAR: usize = 3;
+const NEAR: usize = 4;
 
 /// The header cells that name a column (nothing stands below them).
 fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
@@ -524,9 +729,10 @@ fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
             let c = &cells[i];
             // A spanning word may be narrower than what it spans, but
             // some word below stands under it or right next to it.
+            let (lo, hi) = c.last;
             !cells
                 .iter()
-                .any(|o| o.top > c.bottom && o.overlaps(c.lo.saturating_sub(NEAR), c.hi + NEAR))
+                .any(|o| o.top > c.bottom && o.overlaps(lo.saturating_sub(NEAR), hi + NEAR))
         })
         .collect();
     out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));
@@ -542,7 +748,41 @@ fn align(
     leaves: &[usize],
     cols: &[Column],
 ) -> Vec<(Option<usize>, Option<usize>)> {
+    // Header words drift from their columns the further right they stand
+    // (a CJK character is one column of text but two of the page), in
+    // either direction: their positions are fitted to the data columns'
+    // by a scale and a shift, at a price, before they are paired.
+    let mut best: Option<(usize, Pairs)> = None;
+    for scale in (950i64..=1050).step_by(10) {
+        for shift in (-12i64..=12).step_by(2) {
+            let price = (scale - 1000).unsigned_abs() as usize / 5 + shift.unsigned_abs() as usize;
+            let (cost, out) = align_fitted(cells, leaves, cols, |x| {
+                ((x as i64 * scale + 500).div_euclid(1000) + shift).max(0) as usize
+            });
+            if best.as_ref().is_none_or(|(b, _)| cost + price < *b) {
+                best = Some((cost + price, out));
+            }
+        }
+    }
+    best.map(|b| b.1).unwrap_or_default()
+}
+
+/// Per final column, the header leaf naming it and the data column.
+type Pairs = Vec<(Option<usize>, Option<usize>)>;
+
+/// [`align`] with the header words' centres (doubled) moved by `fit`.
+fn align_fitted(
+    cells: &[HeaderCell],
+    leaves: &[usize],
+    cols: &[Column],
+    fit: impl Fn(usize) -> usize,
+) -> (usize, Pairs) {
     const SKIP: usize = 24; // in half characters
+                            // Of two words competing for a column, the lower names it: a word
+                            // higher up with nothing right under it more often spans the words
+                            // beside its column (功能分类科目 over 科目编码 | 科目名称).
+    const HIGHER: usize = 4;
+    let lowest = leaves.iter().map(|&l| cells[l].bottom).max().unwrap_or(0);
     let (n, m) = (leaves.len(), cols.len());
     let mut cost = vec![vec![usize::MAX / 4; m + 1]; n + 1];
     let mut step = vec![vec![0u8; m + 1]; n + 1];
@@ -559,7 +799,8 @@ fn align(
                 step[i][j + 1] = 2;
             }
             if i < n && j < m {
-                let d = cells[leaves[i]].centre2().abs_diff(cols[j].centre2());
+                let c = &cells[leaves[i]];
+                let d = fit(c.centre2()).abs_diff(cols[j].centre2()) + HIGHER * (lowest - c.bottom);
                 if here + d < cost[i + 1][j + 1] {
                     cost[i + 1][j + 1] = here + d;
                     step[i + 1][j + 1] = 3;
@@ -567,6 +808,7 @@ fn align(
             }
         }
     }
+    let total = cost[n][m];
     let mut out = Vec::new();
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
@@ -587,7 +829,7 @@ fn align(
         }
     }
     out.reverse();
-    out
+    (total, out)
 }
 
 /// Column spans of the spanning header cells. Line by line from the top,
@@ -888,7 +1130,11 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
     let mut it = lines.into_iter().peekable();
     while let Some(mut l) = it.next() {
         if is_fragment(&l) {
-            if let Some(prev) = out.last_mut() {
+            // A label waiting for the amounts of its tall cell below.
+            let next_takes = it.peek().is_some_and(|n| {
+                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
+            });
+            if let Some(prev) = out.last_mut().filter(|_| !next_takes) {
                 // A wrapped label: continues a cell that filled its column.
                 let continues = !l.gap_before
                     && l.filled().all(|i| {
@@ -902,10 +1148,6 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
                     continue;
                 }
             }
-            // A label waiting for the amounts of its tall cell below.
-            let next_takes = it.peek().is_some_and(|n| {
-                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
-            });
             if next_takes {
                 if let Some(p) = pending.take() {
                     out.push(p);
@@ -928,7 +1170,7 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
         let text_cells = l.filled().filter(|&i| kinds[i] == Kind::Text).count();
         if text_cells == 0 {
             if let Some(next) = it.peek_mut() {
-                if !next.gap_before && next.fits(&l) && label_missing(next, &l, kinds) {
+                if !next.gap_before && next.fits(&l) && label_missing(&l, next, kinds) {
                     let amounts = std::mem::replace(
                         &mut l,
                         Placed {
@@ -952,6 +1194,97 @@ fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
     out
 }
 
+/// A subject code alone before the amounts of a tall row, its label
+/// wrapped onto the lines above and below ("2080505   553.54   553.54"),
+/// is the code, not an amount: it stands where the codes and labels of
+/// the other rows start.
+fn codes_of_tall_rows(data: &mut [(u32, Vec<Run>, bool)]) {
+    let Some(left) = data
+        .iter()
+        .filter_map(|d| d.1.iter().find(|r| r.kind == Kind::Text).map(|r| r.start))
+        .min()
+    else {
+        return;
+    };
+    for d in data.iter_mut() {
+        let runs = &mut d.1;
+        if runs.len() < 2 || runs.iter().any(|r| r.kind == Kind::Text) {
+            continue;
+        }
+        let first = &mut runs[0];
+        if first.start <= left + 2
+            && text::is_code(&first.text)
+            && first.text.bytes().all(|b| b.is_ascii_digit())
+        {
+            first.kind = Kind::Text;
+        }
+    }
+}
+
+/// Digits after the decimal point of an amount.
+fn decimal_places(t: &str) -> Option<usize> {
+    t.rfind('.').map(|p| t.len() - p - 1)
+}
+
+/// An amount too wide for its cell wraps its last digits onto a line
+/// below, under its end ("576,171.1" … "1"): the digits are put back.
+fn join_wrapped_digits(data: &mut Vec<(u32, Vec<Run>, bool)>, block: &mut Vec<usize>) {
+    // The decimals most amounts print.
+    let mut count = [0usize; 7];
+    for r in data.iter().flat_map(|d| &d.1) {
+        if r.kind == Kind::Amount {
+            if let Some(d) = decimal_places(&r.text).filter(|&d| d < count.len()) {
+                count[d] += 1;
+            }
+        }
+    }
+    let Some(want) = (1..count.len())
+        .max_by_key(|&d| count[d])
+        .filter(|&d| count[d] > 0)
+    else {
+        return;
+    };
+    for li in 0..data.len() {
+        for ri in 0..data[li].1.len() {
+            let r = &data[li].1[ri];
+            let Some(have) = decimal_places(&r.text) else {
+                continue;
+            };
+            if r.kind != Kind::Amount || have >= want {
+                continue;
+            }
+            let (end, missing) = (r.end, want - have);
+            let found = (li + 1..data.len().min(li + 3)).find_map(|lj| {
+                data[lj]
+                    .1
+                    .iter()
+                    .position(|d| {
+                        d.text.len() == missing
+                            && d.text.bytes().all(|b| b.is_ascii_digit())
+                            && d.end + 1 >= end
+                            && d.end <= end + 3
+                    })
+                    .map(|k| (lj, k))
+            });
+            if let Some((lj, k)) = found {
+                let d = data[lj].1.remove(k);
+                let r = &mut data[li].1[ri];
+                r.text.push_str(&d.text);
+                r.end = r.end.max(d.end);
+            }
+        }
+    }
+    let mut i = 0;
+    while i < data.len() {
+        if data[i].1.is_empty() {
+            data.remove(i);
+            block.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// Does `row` lack the labels that `other` holds, for amounts that `row`
 /// or `other` has? True when some text column filled in `other` is empty
 /// in `row` and `row`'s amounts to its right have no label of their own.
@@ -968,6 +1301,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let title_key = squash(title);
     // (line, runs, gap before)
     let mut content: Vec<(u32, Vec<Run>, bool, &str)> = Vec::new();
+    let mut starred: Vec<usize> = Vec::new();
     let mut gap = false;
     for l in lines {
         if l.is_blank() {
@@ -978,6 +1312,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if l.is_furniture()
             || s == title_key
             || text::table_number(l.text).is_some()
+            || is_table_mark(s)
             || text::is_page_number(l.text)
         {
             gap = true;
@@ -985,19 +1320,42 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         }
         let runs = runs_of(l.text);
         let words: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        // The row numbering the columns (1 2 3 …), its label cell
+        // starred out ("**") or not.
+        let numbers: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !w.chars().all(|c| c == '*'))
+            .collect();
         if text::is_column_number_row(&words) {
             continue;
         }
+        if numbers.len() < words.len() && text::is_column_number_row(&numbers) {
+            starred.push(content.len());
+        }
         content.push((l.no, runs, gap, s));
         gap = false;
+    }
+    // Dropped unless it is all the table prints (a table left empty).
+    let rows_after = starred
+        .first()
+        .is_some_and(|&f| content[f + 1..].iter().any(|c| is_data_line(&c.1)));
+    if rows_after {
+        for &i in starred.iter().rev() {
+            let g = content[i].2;
+            content.remove(i);
+            if let Some(next) = content.get_mut(i) {
+                next.2 |= g;
+            }
+        }
     }
     let first_data = content.iter().position(|(_, r, _, _)| is_data_line(r))?;
     // The header: lines above the first data line, minus sentences that
     // introduce the table.
     let header_lines: Vec<Vec<Run>> = content[..first_data]
         .iter()
-        .filter(|(_, _, _, s)| !s.ends_with(['：', ':', '。']))
-        .map(|(_, r, _, _)| r.clone())
+        .filter(|(_, r, _, s)| r.len() > 1 || !s.ends_with(['：', ':', '。']))
+        .map(|(_, r, _, _)| split_header_words(r))
         .collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|c| c.3).collect();
     // Amounts of the table: a lone small integer between pages is a page
@@ -1008,11 +1366,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .filter(|r| r.kind == Kind::Amount)
         .any(|r| r.text.contains('.'));
     let mut data: Vec<(u32, Vec<Run>, bool)> = Vec::new();
+    // Per data line, the printing of the header it stands under.
+    let mut block: Vec<usize> = Vec::new();
+    let mut page = 0usize;
     let mut skipping = false;
     let mut gap = false;
     for (no, runs, g, key) in content.into_iter().skip(first_data) {
         gap |= g;
         if header_keys.contains(&key) {
+            if !skipping {
+                page += 1;
+            }
             skipping = true;
             gap = true;
             continue;
@@ -1025,15 +1389,28 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             && runs.len() == 1
             && text::is_row_number(&runs[0].text)
             && !runs[0].text.contains('.');
-        if page_number {
+        // Unless it ends an amount wrapped from just above.
+        let wrapped_end = page_number
+            && data.iter().rev().take(2).any(|d| {
+                d.1.iter().any(|r| {
+                    r.kind == Kind::Amount
+                        && decimal_places(&r.text) == Some(1)
+                        && runs[0].end + 1 >= r.end
+                        && runs[0].end <= r.end + 3
+                })
+            });
+        if page_number && !wrapped_end {
             gap = true;
             continue;
         }
         data.push((no, runs, gap));
+        block.push(page);
         gap = false;
     }
+    join_wrapped_digits(&mut data, &mut block);
+    codes_of_tall_rows(&mut data);
     let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
-    let (mut cols, mut at) = find_columns(&runs);
+    let (mut cols, mut at) = find_columns(&runs, &block);
     let hcells = header_cells(&header_lines);
     let leaf_ids = leaves(&hcells);
     let mut pairs = align(&hcells, &leaf_ids, &cols);
@@ -1112,7 +1489,25 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .map(|&l| hcells[l].bottom)
         .max()
         .unwrap_or(0);
-    pairs.retain(|&(l, c)| !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest)));
+    // A word with nothing printed under it near its centre, nor a column's
+    // name right above it that took its column, names a column whatever
+    // line it stands on (使用非财政拨款结余 wrapped over the upper lines).
+    let named: Vec<usize> = pairs
+        .iter()
+        .filter_map(|p| p.0.filter(|_| p.1.is_some()))
+        .collect();
+    let over_words = |l: usize| {
+        let c = &hcells[l];
+        let reach = 2 * (c.hi - c.lo) + 20;
+        let near = |o: &HeaderCell| o.centre2().abs_diff(c.centre2()) <= reach;
+        hcells.iter().any(|o| o.top > c.bottom && near(o))
+            || named
+                .iter()
+                .any(|&m| hcells[m].bottom < c.top && near(&hcells[m]))
+    };
+    pairs.retain(|&(l, c)| {
+        !(c.is_none() && l.is_some_and(|l| hcells[l].bottom < lowest && over_words(l)))
+    });
     let n = pairs.len();
     if n == 0 {
         return None;
@@ -1159,8 +1554,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         }
         eprintln!("pairs {pairs:?}");
     }
-    let (hcells, span) = merge_wrapped(hcells, span, &leaf_of_col);
-    let columns = column_paths(&hcells, &span, n);
+    let (hcells, mut span) = merge_wrapped(hcells, span, &leaf_of_col);
 
     let placed: Vec<Placed> = data
         .into_iter()
@@ -1182,7 +1576,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             }
         })
         .collect();
-    let rows = join_rows(placed, &kinds)
+    let rows: Vec<Row> = join_rows(placed, &kinds)
         .into_iter()
         .filter(|p| p.cells.iter().any(Option::is_some))
         .map(|p| Row {
@@ -1190,7 +1584,112 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             line: p.line,
         })
         .collect();
+    open_groups_at_subtotals(&hcells, &mut span, &leaf_of_col, &kinds, &rows);
+    let columns = column_paths(&hcells, &span, n);
     Some(Grid { columns, rows })
+}
+
+fn is_total_word(s: &str) -> bool {
+    s == "小计" || s.ends_with("合计") || s.ends_with("总计")
+}
+
+fn amount_value(cell: Option<&String>) -> Option<Decimal> {
+    let t = cell?.replace([',', '，'], "");
+    if t.is_empty() || is_number_word(&t) && !t.chars().any(|c| c.is_ascii_digit()) {
+        return Some(Decimal::ZERO);
+    }
+    t.parse::<Decimal>().ok()
+}
+
+/// A subtotal column (小计) after a total (合计) under one spanning word
+/// opens that word's group: the columns before it (the table's 合计)
+/// stand beside the word, not under it. The group ends where the columns
+/// after the subtotal add up to it on the most rows (the printed figures
+/// add up), at the widest such end.
+fn open_groups_at_subtotals(
+    cells: &[HeaderCell],
+    span: &mut [Option<(usize, usize)>],
+    leaf_of_col: &[Option<usize>],
+    kinds: &[Kind],
+    rows: &[Row],
+) {
+    let is_leaf = |i: usize| leaf_of_col.contains(&Some(i));
+    let mut order: Vec<usize> = (0..cells.len())
+        .filter(|&i| !is_leaf(i) && span[i].is_some_and(|(a, b)| b - a >= 3))
+        .collect();
+    // Deeper words first: a word's own children decide before its parent.
+    order.sort_by_key(|&i| std::cmp::Reverse(cells[i].top));
+    for h in order {
+        let Some((a, b)) = span[h] else { continue };
+        // Columns right under `h`: not under a deeper spanning word.
+        let covered = |c: usize| {
+            (0..cells.len()).any(|k| {
+                k != h
+                    && !is_leaf(k)
+                    && cells[k].top > cells[h].top
+                    && span[k].is_some_and(|(x, y)| a <= x && y <= b && x <= c && c < y)
+            })
+        };
+        let Some(p) = (a..b).rev().find(|&c| {
+            !covered(c)
+                && kinds[c] == Kind::Amount
+                && leaf_of_col[c].is_some_and(|l| is_total_word(&cells[l].text))
+        }) else {
+            continue;
+        };
+        // A subtotal after the table's total: 合计 … 小计 ….
+        let total_before = (a..p).any(|c| {
+            !covered(c)
+                && kinds[c] == Kind::Amount
+                && leaf_of_col[c].is_some_and(|l| is_total_word(&cells[l].text))
+        });
+        if !total_before || p + 2 > b {
+            continue;
+        }
+        // Rows whose subtotal the columns after `p` up to `e` add up to.
+        let adding = |e: usize| {
+            let mut n = 0usize;
+            for r in rows {
+                let Some(total) = amount_value(r.cells[p].as_ref()) else {
+                    continue;
+                };
+                if total.is_zero() {
+                    continue;
+                }
+                let mut sum = Some(Decimal::ZERO);
+                for c in p + 1..e {
+                    if r.cells[c].is_some() {
+                        sum = sum
+                            .zip(amount_value(r.cells[c].as_ref()))
+                            .map(|(s, v)| s + v);
+                    }
+                }
+                let tolerance = Decimal::new(1, 2) * Decimal::from(e - p);
+                if sum.is_some_and(|s| (total - s).abs() <= tolerance) {
+                    n += 1;
+                }
+            }
+            n
+        };
+        let with_total = rows
+            .iter()
+            .filter(|r| amount_value(r.cells[p].as_ref()).is_some_and(|v| !v.is_zero()))
+            .count();
+        let ends: Vec<(usize, usize)> = (p + 2..=b)
+            .filter(|&e| (p + 1..e).all(|c| kinds[c] == Kind::Amount))
+            .map(|e| (e, adding(e)))
+            .collect();
+        let best = ends.iter().map(|x| x.1).max().unwrap_or(0);
+        // The widest of the ends the most rows agree on: columns left empty
+        // at the end of the group belong to it, and a figure placed in the
+        // wrong column now and then does not move the end.
+        let end = if best * 2 > with_total {
+            ends.iter().rev().find(|x| x.1 == best).map_or(b, |x| x.0)
+        } else {
+            b
+        };
+        span[h] = Some((p, end));
+    }
 }
 
 #[cfg(test)]
@@ -1363,6 +1862,146 @@ mod tests {
                 row("", "", "八、社会保障和就业支出", "1,836.22", "", ""),
                 row("", "", "九、医疗卫生与计划生育支出", "", "", ""),
                 row("", "", "十、节能环保支出", "", "", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn subtotal_opens_the_group_of_the_word_above() {
+        // pdftotext -layout of a Yantai 项目支出预算情况表: header words one
+        // space apart, wrapped over lines, 小计 under 财政拨款 after 合计.
+        let text = r#"
+
+                                                                    财政拨款
+                                                                                       财政专户管                     使用非财政
+                项目名称           项目类别    合计                      一般公共预 政府性基金 国有资本经        理资金         单位资金         拨款结余    上年结转
+                                                   小计            算    预算    营预算
+合   计                                 133,705.19   51,908.37    49,549.69   2,358.68    62,466.06    19,330.76
+
+实施公车统管                        其他运转类        45.00       45.00        45.00
+
+公办学生应配未配教职工工资经费（青华中学）         其他运转类     1,000.00    1,000.00     1,000.00
+
+农校人员工资福利经费                    其他运转类     4,100.00    4,100.00     4,100.00
+
+校地融合发展专项资金                    特定目标类     5,000.00    5,000.00     5,000.00
+
+教育发展专项资金（市本级海员职专免学费）          特定目标类       225.25      225.25       225.25
+
+教育发展专项资金（市本级海员职专助学金）          特定目标类        12.42       12.42        12.42
+
+教育发展专项资金（市本级一般公共预算)           特定目标类       962.35      962.35       962.35
+
+教育发展专项资金（市本级政府性基金)            特定目标类       120.00      120.00                  120.00
+
+新建学校建设等资金                     特定目标类       250.00      250.00       250.00
+
+支持中农大发展项目资金                   特定目标类     5,000.00    5,000.00     5,000.00
+
+运转补助经费（非三保）                   其他运转类       180.00      180.00       180.00
+
+生均公用经费（非三保）                   其他运转类       129.60      129.60       129.60
+
+安保经费                          其他运转类        41.58       41.58        41.58
+
+外聘人员经费                        其他运转类       658.85      658.85       658.85
+
+学生资助补助资金-学前教育幼儿资助             特定目标类        11.52       11.52        11.52
+
+学生资助补助资金（非三保）                 特定目标类         1.71        1.71         1.71
+
+设备购置和维修改造资金                   特定目标类        82.00       82.00        82.00
+
+生均公用经费及运转补助-城乡义务教育生均公用经费-初中   其他运转类       440.20      440.20       440.20
+"#;
+        let g = rebuild(text, "项目支出预算情况表");
+        assert_eq!(
+            g.columns,
+            [
+                "项目名称",
+                "项目类别",
+                "合计",
+                "财政拨款/小计",
+                "财政拨款/一般公共预算",
+                "财政拨款/政府性基金预算",
+                "财政拨款/国有资本经营预算",
+                "财政专户管理资金",
+                "单位资金",
+                "使用非财政拨款结余",
+                "上年结转"
+            ]
+        );
+        assert_eq!(cells(&g.rows[0])[2], Some("133,705.19"));
+        assert_eq!(cells(&g.rows[0])[3], Some("51,908.37"));
+        assert_eq!(
+            cells(&g.rows[2])[0],
+            Some("公办学生应配未配教职工工资经费（青华中学）")
+        );
+    }
+
+    #[test]
+    fn amount_wrapped_in_its_cell_gets_its_digits_back() {
+        // pdftotext -layout of a Hangzhou 支出预算总表: 576,171.11 too wide
+        // for its cell, its last digit on the line below.
+        let text = r#"
+部门名称：杭州市交通运输局单位:万元
+                                                           基本支出                                          对附属单
+                                                                                            事业单位   上缴上
+                  功能分类科目名称          总计                           日常公用支        项目支出                       位补助支
+                                                     人员支出                                   经营支出   级支出
+                                                                   出                                       出
+                     **              1                 2           3             4           5      6     7
+                                                                              576,171.1
+合计                                  665,964.37       73,924.43   15868.83
+                                                                                        1
+一般公共服务支出                             6,701.98                                  6,701.98
+ 社会工作事务                                       1.98                                   1.98"#;
+        let g = rebuild(text, "2026年市级部门支出预算总表");
+        let total = g
+            .rows
+            .iter()
+            .find(|r| r.cells.iter().any(|c| c.as_deref() == Some("合计")))
+            .unwrap();
+        assert!(cells(total).contains(&Some("576,171.11")));
+        assert!(cells(total).contains(&Some("665,964.37")));
+        assert!(g
+            .rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| c.as_deref() != Some("1"))));
+    }
+
+    #[test]
+    fn code_of_a_tall_row_with_its_label_above_and_below() {
+        // pdftotext -layout of a Fuzhou 一般公共预算拨款支出预算表.
+        let text = r#"
+                                                    单位：万元
+
+                                               其中：
+科目编码           科目名称          小计
+                                         基本支出       项目支出
+               合计            351904.90    7841.26    344063.64
+  208         社会保障和就业支出        1073.21    1073.21
+ 20805       行政事业单位养老支出        1073.21    1073.21
+2080501         行政单位离退休         178.51     178.51
+2080502         事业单位离退休          64.40      64.40
+          机关事业单位基本养老保险缴费支
+2080505                         553.54     553.54
+                    出
+2080506   机关事业单位职业年金缴费支出        276.76     276.76
+  210            卫生健康支出      349680.44    5616.80    344063.64
+ 21012    财政对基本医疗保险基金的补助     333412.14               333412.14"#;
+        let g = rebuild(text, "2026 年度一般公共预算拨款支出预算表");
+        let row = g
+            .rows
+            .iter()
+            .find(|r| r.cells[0].as_deref() == Some("2080505"))
+            .unwrap();
+        assert_eq!(
+            cells(row)[..3],
+            [
+                Some("2080505"),
+                Some("机关事业单位基本养老保险缴费支出"),
+                Some("553.54")
             ]
         );
     }
