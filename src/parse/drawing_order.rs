@@ -116,6 +116,14 @@ mod tests {
         assert_eq!(first.rows.len(), 3);
         assert_eq!(first.rows[0].cells[0].as_deref(), Some("一、财政拨款收入"));
         assert_eq!((first.line_start, first.line_end), (2, 9));
+        assert!(
+            first
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("line 5: title printed after its grid")),
+            "{:?}",
+            first.warnings
+        );
         assert_eq!(parsed.tables[1].rows.len(), 2);
     }
 

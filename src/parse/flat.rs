@@ -445,6 +445,7 @@ pub fn empty_table(lines: &[Line], title: &str) -> Grid {
     Grid {
         columns: names,
         rows,
+        warnings: vec!["printed empty (本表为空表/无数据): header and 合计 only".to_string()],
     }
 }
 
@@ -645,6 +646,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     code_before_name(&mut names);
     let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
     let words: Vec<&[Word]> = rows.iter().map(|r| r.words.as_slice()).collect();
+    let mut warnings = Vec::new();
     if n_header < widest {
         if let Some(data_cols) = data_columns(&words, widest, !cols.contains(&Col::Text)) {
             cols = data_cols;
@@ -657,6 +659,19 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         // columns, and the header words name them by kind. Not for tables
         // with a long-text column, whose text runs on after the amounts.
         if let Some(data_cols) = data_columns(&words, widest, true) {
+            let (first, last) = (
+                rows.first().map_or(0, |r| r.line),
+                rows.last().map_or(0, |r| r.line),
+            );
+            let at = if first == last {
+                format!("line {first}")
+            } else {
+                format!("lines {first}–{last}")
+            };
+            warnings.push(format!(
+                "{at}: the header read from the flattened text does not place the rows; \
+                 columns taken from the rows' shape, named by kind"
+            ));
             width = data_cols.len();
             names = names_by_kind(&names, &data_cols);
             cols = data_cols;
@@ -700,6 +715,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     Some(Grid {
         columns: names,
         rows: out,
+        warnings,
     })
 }
 

@@ -72,6 +72,7 @@ mod tests {
                     line: i as u32 + 1,
                 })
                 .collect(),
+            warnings: Vec::new(),
         }
     }
 

@@ -1586,7 +1586,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         .collect();
     open_groups_at_subtotals(&hcells, &mut span, &leaf_of_col, &kinds, &rows);
     let columns = column_paths(&hcells, &span, n);
-    Some(Grid { columns, rows })
+    Some(Grid {
+        columns,
+        rows,
+        warnings: Vec::new(),
+    })
 }
 
 fn is_total_word(s: &str) -> bool {

@@ -604,6 +604,12 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     })?;
     let mut grid = grid;
     grid_rules::lift_merged_group_labels(&mut grid);
+    if body.windows(2).any(|w| w[1].no < w[0].no) {
+        grid.warnings.push(format!(
+            "line {}: title printed after its grid (text in drawing order); lines read in reading order",
+            lines[p.anchor.start].no
+        ));
+    }
     let unit = unit_in_body
         .or(p.unit_before)
         .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));
@@ -637,7 +643,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         line_end,
         kind: None,
         measures: Vec::new(),
-        warnings: Vec::new(),
+        warnings: grid.warnings,
         verification: Default::default(),
     })
 }
@@ -660,6 +666,8 @@ fn unit_in_header(col: &str) -> Option<&'static str> {
 pub struct Grid {
     pub columns: Vec<String>,
     pub rows: Vec<crate::model::Row>,
+    /// What the reader was unsure of, each with its source line.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

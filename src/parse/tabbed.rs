@@ -167,7 +167,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     }
     let columns = paths_from_grid(&header, width);
     let rows = merge_continuations(rows, width);
-    Some(Grid { columns, rows })
+    Some(Grid {
+        columns,
+        rows,
+        warnings: Vec::new(),
+    })
 }
 
 /// Does a candidate header row put cells under spans the row above left
