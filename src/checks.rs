@@ -761,13 +761,9 @@ mod tests {
                     line: i as u32 + 1,
                 })
                 .collect(),
-            notes: vec![],
             line_start: 1,
             line_end: 1,
-            kind: None,
-            measures: Vec::new(),
-            warnings: Vec::new(),
-            verification: Default::default(),
+            ..Default::default()
         }
     }
 

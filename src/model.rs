@@ -159,7 +159,7 @@ pub struct Row {
 }
 
 /// One table rebuilt as printed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     /// 1-based position among all tables of the report, in document order.
     pub ordinal: u32,

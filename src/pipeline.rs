@@ -1343,17 +1343,9 @@ mod tests {
             ordinal,
             number: None,
             title: "支出预算表".into(),
-            unit: None,
-            narrative: false,
-            columns: Vec::new(),
-            rows: Vec::new(),
-            notes: Vec::new(),
             line_start: 1,
             line_end: 1,
-            kind: None,
-            measures: Vec::new(),
-            warnings: Vec::new(),
-            verification: Default::default(),
+            ..Default::default()
         };
         let check = |ordinal, kind: &str, status| Check {
             table_ordinal: ordinal,

@@ -18,14 +18,10 @@ struct Trailing {
     header_end: usize,
 }
 
-fn has_amounts(l: &Line) -> bool {
-    l.text.split(text::is_space).any(text::is_decimal_amount)
-}
-
 fn trailing_at(lines: &[Line], t: usize, after: usize) -> Option<Trailing> {
     let page_header = |l: &Line| !l.is_blank() && l.is_furniture();
     let header_end =
-        (t + 1..lines.len()).find(|&k| page_header(&lines[k]) || has_amounts(&lines[k]))?;
+        (t + 1..lines.len()).find(|&k| page_header(&lines[k]) || lines[k].has_decimal_amount())?;
     let header = &lines[t + 1..header_end];
     if !page_header(&lines[header_end])
         || header.iter().all(Line::is_blank)
@@ -36,7 +32,7 @@ fn trailing_at(lines: &[Line], t: usize, after: usize) -> Option<Trailing> {
     let page_start = (after..t).rev().find(|&k| page_header(&lines[k]))?;
     lines[page_start..t]
         .iter()
-        .any(has_amounts)
+        .any(Line::has_decimal_amount)
         .then_some(Trailing {
             page_start,
             title: t,

@@ -167,7 +167,17 @@ struct Placer<'a> {
     last_number_at: Vec<Option<u32>>,
 }
 
-impl Placer<'_> {
+impl<'a> Placer<'a> {
+    fn new(cols: &'a [Col], names: &'a [String]) -> Self {
+        Placer {
+            cols,
+            names,
+            prev_used: Vec::new(),
+            last_code_at: vec![None; cols.len()],
+            last_number_at: vec![None; cols.len()],
+        }
+    }
+
     fn place(&mut self, words: &[Word]) -> Option<Vec<usize>> {
         // Rows of these templates have a few dozen cells at most; anything
         // longer is damage, placed left to right without a search.
@@ -328,29 +338,28 @@ fn code_before_name(names: &mut [String]) {
 /// Do the header's columns misplace the rows? True when more than a fifth
 /// of the rows can only be placed with some word in a column of another
 /// kind (an amount under a label, a code under an amount).
-fn misfits(cols: &[Col], names: &[String], rows: &[&[Word]]) -> bool {
+fn misfits(cols: &[Col], rows: &[&[Word]], placed: &[Option<Vec<usize>>]) -> bool {
     if rows.is_empty() {
         return false;
     }
-    let width = cols.len();
-    let mut placer = Placer {
-        cols,
-        names,
-        prev_used: Vec::new(),
-        last_code_at: vec![None; width],
-        last_number_at: vec![None; width],
-    };
     let bad = rows
         .iter()
-        .filter(|words| match placer.place(words) {
+        .zip(placed)
+        .filter(|(words, at)| match at {
             Some(at) => words
                 .iter()
-                .zip(&at)
+                .zip(at)
                 .any(|(w, &c)| fit(w.kind, cols[c]).is_none_or(|f| f > 0.0)),
             None => true,
         })
         .count();
     bad * 5 > rows.len()
+}
+
+/// Every row placed in order (a placement's ties follow the rows above).
+fn place_all(cols: &[Col], names: &[String], rows: &[&[Word]]) -> Vec<Option<Vec<usize>>> {
+    let mut placer = Placer::new(cols, names);
+    rows.iter().map(|words| placer.place(words)).collect()
 }
 
 /// Header names given to columns found from the data: names of label and
@@ -427,9 +436,11 @@ pub fn empty_table(lines: &[Line], title: &str) -> Grid {
         .collect();
     let mut names = header_paths(&header_words(&header), 0);
     code_before_name(&mut names);
-    let total = header
-        .iter()
-        .any(|l| words_of(l).first().is_some_and(|w| is_empty_table_row(w)));
+    let total = header.iter().any(|l| {
+        words_of(l)
+            .first()
+            .is_some_and(|w| text::is_empty_table_row(w))
+    });
     let rows = match names.iter().position(|n| classify_col(n) == Col::Label) {
         Some(j) if total => {
             let mut cells = vec![None; names.len()];
@@ -468,7 +479,11 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut first_data = content
         .iter()
         .position(|l| is_data_start(l.text))
-        .or_else(|| content.iter().position(|l| is_empty_table_row(l.squashed)))?;
+        .or_else(|| {
+            content
+                .iter()
+                .position(|l| text::is_empty_table_row(l.squashed))
+        })?;
     // The first row's label may be a tall cell whose upper half stands
     // above the line of its code and amounts: that half is data.
     if first_data > 0 && unlabelled_code(&words_of(content[first_data].text)).is_some() {
@@ -574,7 +589,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             pre.clear();
             continue;
         }
-        if is_empty_table_row(l.squashed) {
+        if text::is_empty_table_row(l.squashed) {
             // 无, a bare 合计: a row of an empty table, never a wrapped label.
             for (words, line) in [(std::mem::take(&mut pre), pre_line), (ws, l.no)] {
                 if !words.is_empty() {
@@ -647,18 +662,25 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
     let words: Vec<&[Word]> = rows.iter().map(|r| r.words.as_slice()).collect();
     let mut warnings = Vec::new();
+    // The rows placed under the header's columns, when they were to see
+    // whether the header fits: kept if the columns stay.
+    let mut placed: Option<Vec<Option<Vec<usize>>>> = None;
     if n_header < widest {
         if let Some(data_cols) = data_columns(&words, widest, !cols.contains(&Col::Text)) {
             cols = data_cols;
             cols.resize(width, Col::Text);
         }
-    } else if !cols.contains(&Col::Text) && misfits(&cols, &names, &words) {
-        // The header read from flattened lines does not account for the
-        // rows (words of several header cells run together, spanning and
-        // wrapped cells out of order): the rows' own shape gives the
-        // columns, and the header words name them by kind. Not for tables
-        // with a long-text column, whose text runs on after the amounts.
+    } else if !cols.contains(&Col::Text) {
+        placed = Some(place_all(&cols, &names, &words));
+    }
+    // The header read from flattened lines does not account for the rows
+    // (words of several header cells run together, spanning and wrapped
+    // cells out of order): the rows' own shape gives the columns, and the
+    // header words name them by kind. Not for tables with a long-text
+    // column, whose text runs on after the amounts.
+    if placed.as_deref().is_some_and(|p| misfits(&cols, &words, p)) {
         if let Some(data_cols) = data_columns(&words, widest, true) {
+            placed = None;
             let (first, last) = (
                 rows.first().map_or(0, |r| r.line),
                 rows.last().map_or(0, |r| r.line),
@@ -677,18 +699,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             cols = data_cols;
         }
     }
-    let mut placer = Placer {
-        cols: &cols,
-        names: &names,
-        prev_used: Vec::new(),
-        last_code_at: vec![None; width],
-        last_number_at: vec![None; width],
-    };
+    let mut placer = Placer::new(&cols, &names);
+    let mut placed = placed.map(Vec::into_iter);
     let text_col = cols.iter().rposition(|c| *c == Col::Text);
     let mut out = Vec::new();
     for r in rows {
         let mut cells: Vec<Option<String>> = vec![None; width];
-        match placer.place(&r.words) {
+        let at = match placed.as_mut() {
+            Some(p) => p.next().flatten(),
+            None => placer.place(&r.words),
+        };
+        match at {
             Some(at) => {
                 for (w, c) in r.words.iter().zip(at) {
                     cells[c] = Some(clean_cell(&w.text));
@@ -717,12 +738,6 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         rows: out,
         warnings,
     })
-}
-
-/// A table with no amounts at all that is empty as printed (本表为空表):
-/// its rows are a lone 无 and a 合计 with nothing after it.
-fn is_empty_table_row(squashed: &str) -> bool {
-    matches!(squashed, "无" | "合计" | "总计")
 }
 
 /// The first line of the data part: amounts, or a subject code opening a

@@ -56,6 +56,11 @@ impl Line<'_> {
     pub fn is_furniture(&self) -> bool {
         text::is_furniture(self.text, self.squashed)
     }
+    /// Does the line carry an amount that cannot be a code or a row number
+    /// (decimals or thousands separators)?
+    pub fn has_decimal_amount(&self) -> bool {
+        self.text.split(is_space).any(text::is_decimal_amount)
+    }
 }
 
 /// The lines of a report and their squashed forms, which the [`Line`]s
@@ -286,7 +291,7 @@ fn late_title(lines: &[Line], number_at: usize) -> Option<String> {
         if is_title_line(*l) {
             return amounts.then(|| l.squashed.to_string());
         }
-        amounts |= l.text.split(is_space).any(text::is_decimal_amount);
+        amounts |= l.has_decimal_amount();
     }
     None
 }
@@ -509,7 +514,8 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
 /// repeats its header rows.
 fn starts_another_form(lines: &[Line], body: &[usize], from: usize) -> bool {
     const OPENING: usize = 3;
-    let content = |l: &&Line| !l.is_blank() && !l.is_furniture();
+    // Blank lines are furniture too.
+    let content = |l: &&Line| !l.is_furniture();
     let opened: Vec<&Line> = body
         .iter()
         .map(|&k| &lines[k])
@@ -521,14 +527,9 @@ fn starts_another_form(lines: &[Line], body: &[usize], from: usize) -> bool {
         .filter(content)
         .take(OPENING)
         .collect();
-    let has_amounts = |l: &&Line| {
-        l.text
-            .split(|c: char| c == '\t' || is_space(c))
-            .any(text::is_decimal_amount)
-    };
     opened.len() == OPENING
         && next.len() == OPENING
-        && !opened.iter().chain(&next).any(has_amounts)
+        && !opened.iter().chain(&next).any(|l| l.has_decimal_amount())
         && next
             .iter()
             .zip(&opened)

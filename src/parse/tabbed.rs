@@ -101,7 +101,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             // An empty table (本表为空表): its rows are 无 and a bare 合计.
             lines
                 .iter()
-                .position(|l| l.is_tabbed() && matches!(l.squashed, "无" | "合计" | "总计"))
+                .position(|l| l.is_tabbed() && text::is_empty_table_row(l.squashed))
         });
     for (k, l) in lines.iter().enumerate() {
         if l.is_blank() {

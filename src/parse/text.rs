@@ -342,6 +342,12 @@ pub fn is_furniture(line: &str, squashed: &str) -> bool {
         || (may_name_department(t) && department_in(squashed).is_some())
 }
 
+/// A row of a table printed empty (本表为空表): a lone 无, or a bare 合计
+/// with nothing after it (whitespace removed).
+pub fn is_empty_table_row(squashed: &str) -> bool {
+    matches!(squashed, "无" | "合计" | "总计")
+}
+
 /// A line that is a table number alone: "表1", "表 1" → "表1", "公开 01 表"
 /// → "公开01表".
 pub fn table_number(line: &str) -> Option<String> {
