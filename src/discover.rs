@@ -256,6 +256,17 @@ fn show(mut found: Vec<Found>) -> (Vec<(String, PathBuf)>, Vec<DiscoverWarning>)
 }
 
 pub fn discover(root: &Path) -> Result<(SourceFiles, Vec<DiscoverWarning>), DiscoverError> {
+    discover_skipping(root, &[])
+}
+
+/// [`discover`], never entering the directories `skip` (the output root
+/// when it lies inside the input: its files are this tool's own, never
+/// input). A directory is known by its identity (device and inode), so a
+/// symlink or a `..` path to it is skipped too.
+pub fn discover_skipping(
+    root: &Path,
+    skip: &[&Path],
+) -> Result<(SourceFiles, Vec<DiscoverWarning>), DiscoverError> {
     let shown = root.display().to_string();
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => DiscoverError::Missing(shown.clone()),
@@ -273,7 +284,20 @@ pub fn discover(root: &Path) -> Result<(SourceFiles, Vec<DiscoverWarning>), Disc
     })?;
     let mut found = Vec::new();
     let mut warnings = Vec::new();
-    for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
+    let skipped: Vec<same_file::Handle> = skip
+        .iter()
+        .filter_map(|p| same_file::Handle::from_path(p).ok())
+        .collect();
+    let walk = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            skipped.is_empty()
+                || !e.file_type().is_dir()
+                || same_file::Handle::from_path(e.path()).map_or(true, |h| !skipped.contains(&h))
+        });
+    for entry in walk {
         match entry {
             Ok(e) => {
                 if e.file_type().is_file() && is_txt_name(e.file_name()) {
@@ -324,6 +348,21 @@ mod tests {
         assert_eq!(files.position("a.TXT"), Some(0));
         assert_eq!(files.position("b/y.pdf"), None);
         assert!(warnings.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_skipped_directory_is_not_entered_by_any_path() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("out/cells")).unwrap();
+        std::fs::write(d.path().join("a.txt"), "x").unwrap();
+        std::fs::write(d.path().join("out/cells/b.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(d.path().join("out"), d.path().join("link")).unwrap();
+        let out = d.path().join("out");
+        let (files, _) = discover_skipping(d.path(), &[&out]).unwrap();
+        assert_eq!(files.rel_paths().collect::<Vec<_>>(), ["a.txt"]);
+        let (files, _) = discover(d.path()).unwrap();
+        assert_eq!(files.len(), 3);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod checks;
 pub mod config;
 pub mod decode;
 pub mod discover;
+pub mod interrupt;
+pub mod lock;
 pub mod log;
 pub mod model;
 pub mod parse;

@@ -1,16 +1,21 @@
 //! `fiscal-etl run`: the command-line front of the batch.
 //!
 //! Exit status: 0 every report ok; 1 some reports failed (all others
-//! written); 2 the run could not happen (arguments, input root, output).
+//! written); 2 the run could not happen (arguments, input root, output,
+//! another run holding the output); 130 / 143 stopped by SIGINT / SIGTERM
+//! (nothing published, the previous output unchanged).
 
 use clap::{Parser, Subcommand};
 use fiscal_etl::config::{self, Config};
+use fiscal_etl::interrupt::Interrupt;
+use fiscal_etl::lock;
 use fiscal_etl::log::{Event, LogFormat, Logger};
 use fiscal_etl::pipeline::{self, RunError, RunOptions, Shard};
 use fiscal_etl::report_meta::Sidecar;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 const DEFAULT_CONFIG: &str = "config/fiscal-etl.toml";
 
@@ -69,6 +74,11 @@ enum Command {
         /// supplies or overrides what the texts state.
         #[arg(long, value_name = "FILE.csv")]
         metadata: Option<PathBuf>,
+        /// When another run holds the output (its lock), wait for it: up to
+        /// SECONDS, or as long as it takes without a value. Without --wait
+        /// the run exits 2 at once, naming the holder.
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true)]
+        wait: Option<Option<u64>>,
     },
 }
 
@@ -88,6 +98,7 @@ struct RunArgs {
     shard: Option<Shard>,
     log_format: LogFormat,
     metadata: Option<PathBuf>,
+    wait: Option<Option<u64>>,
 }
 
 fn main() -> ExitCode {
@@ -111,6 +122,7 @@ fn main() -> ExitCode {
             shard,
             log_format,
             metadata,
+            wait,
         } => run(RunArgs {
             input,
             output,
@@ -122,6 +134,7 @@ fn main() -> ExitCode {
             shard,
             log_format,
             metadata,
+            wait,
         }),
     }
 }
@@ -167,6 +180,12 @@ fn run(a: RunArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fatal("bad metadata file", e.to_string()),
     };
+    // Installed before the run takes its lock, so that a signal at any
+    // point after leaves the output as it was.
+    let interrupt = match Interrupt::install() {
+        Ok(i) => i,
+        Err(e) => return fatal("cannot install signal handlers", e.to_string()),
+    };
     let opts = RunOptions {
         input: a.input,
         output: a.output,
@@ -179,6 +198,12 @@ fn run(a: RunArgs) -> ExitCode {
         incremental: a.incremental,
         shard: a.shard,
         sidecar,
+        lock_wait: match a.wait {
+            None => lock::Wait::No,
+            Some(None) => lock::Wait::Forever,
+            Some(Some(secs)) => lock::Wait::For(Duration::from_secs(secs)),
+        },
+        interrupt: interrupt.clone(),
     };
     match pipeline::run(&opts) {
         Ok(s) => {
@@ -229,6 +254,19 @@ fn run(a: RunArgs) -> ExitCode {
                 message: &format!("stages: {}", stages.join(", ")),
                 ..Default::default()
             });
+            if let Some(signal) = interrupt.received() {
+                // Arrived while the run was publishing, which it finished:
+                // the new output is complete.
+                log.emit(Event {
+                    level: "warning",
+                    message: &format!(
+                        "{} received while publishing; the run was published complete",
+                        fiscal_etl::interrupt::name(signal)
+                    ),
+                    ..Default::default()
+                });
+                return ExitCode::from(fiscal_etl::interrupt::exit_status(signal));
+            }
             if s.reports_failed > 0 || (a.strict && s.verification.unverified > 0) {
                 ExitCode::from(1)
             } else {
@@ -244,6 +282,15 @@ fn run(a: RunArgs) -> ExitCode {
             });
             ExitCode::from(1)
         }
+        Err(RunError::Interrupted { signal }) => {
+            log.emit(Event {
+                level: "error",
+                message: &RunError::Interrupted { signal }.to_string(),
+                ..Default::default()
+            });
+            ExitCode::from(fiscal_etl::interrupt::exit_status(signal))
+        }
+        Err(e @ RunError::Locked(_)) => fatal("output locked by another run", e.to_string()),
         Err(e) => fatal("run could not happen", e.to_string()),
     }
 }

@@ -14,6 +14,8 @@ use crate::checks::{self, CheckRules};
 use crate::config::Config;
 use crate::decode;
 use crate::discover::{self, SourceFiles};
+use crate::interrupt::Interrupt;
+use crate::lock;
 use crate::log::{Event, Logger};
 use crate::model::{Partition, ReportMeta, ReportRecord, Status};
 use crate::parse;
@@ -75,6 +77,10 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// `--metadata`: fields supplied or overridden per input file.
     pub sidecar: Option<Sidecar>,
+    /// `--wait`: how long to wait for another run's lock on the output.
+    pub lock_wait: lock::Wait,
+    /// Set by SIGINT/SIGTERM: stop, publish nothing.
+    pub interrupt: Interrupt,
 }
 
 /// Digest of everything that shapes the output besides the input: the
@@ -105,6 +111,11 @@ pub struct ManifestEntry {
     pub status: Status,
     pub error: Option<String>,
     pub partition: String,
+    /// Failed for a reason outside its bytes (the file vanished or changed
+    /// while the run read it): an incremental run parses it again even if
+    /// its bytes are those of this entry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retry: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -193,6 +204,14 @@ pub enum RunError {
         "stopped at the first failed report (--fail-fast): {path}: {error}; nothing was written"
     )]
     FailFast { path: String, error: String },
+    #[error(transparent)]
+    Locked(#[from] lock::LockError),
+    #[error(
+        "stopped by {}: no more reports taken, the staging directory removed; the previous \
+         output is unchanged",
+        crate::interrupt::name(*signal)
+    )]
+    Interrupted { signal: i32 },
 }
 
 /// What processing one report needs besides its bytes.
@@ -247,6 +266,26 @@ fn process_file_known(
         Ok(bytes) => process_bytes_known(rel_path, &bytes, cx, known),
         Err(e) => failed_record(rel_path, None, 0, format!("cannot read {rel_path}: {e}")),
     }
+}
+
+/// A report whose bytes changed between the scan (which filed it under a
+/// partition and a shard by the bytes it read) and the parse: what was
+/// parsed belongs to another version, so nothing of it is written. The next
+/// run reads it again (an incremental one too: see `retry`).
+fn changed_while_read(parsed: ReportRecord, scanned_id: u64) -> ReportRecord {
+    let rel = &parsed.source_path;
+    failed_record(
+        rel,
+        Some(parsed.report_id.clone()),
+        parsed.source_bytes,
+        format!(
+            "{rel}: the file changed while the run read it (scanned as report {}, parsed as \
+             {}, {} bytes); nothing of it is written, the next run reads it again",
+            id_hex(scanned_id),
+            parsed.report_id,
+            parsed.source_bytes
+        ),
+    )
 }
 
 fn failed_record(rel: &str, id: Option<String>, size: u64, error: String) -> ReportRecord {
@@ -442,15 +481,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         path: opts.output.display().to_string(),
         source,
     };
-    let (files, walk_warnings) = discover::discover(&opts.input).map_err(|e| RunError::Input {
-        path: opts.input.display().to_string(),
-        message: e.to_string(),
-    })?;
-    prepare_output(&opts.output).map_err(out_err)?;
     let stem = opts
         .shard
         .map(|s| s.file_stem())
         .unwrap_or_else(|| "part-00000".into());
+    std::fs::create_dir_all(&opts.output)
+        .with_context(|| format!("creating {}", opts.output.display()))
+        .map_err(out_err)?;
+    // Held to the end of the run: released when `_lock` drops, or by the
+    // kernel when the process dies.
+    let _lock = lock::acquire(&opts.output, &stem, opts.lock_wait)?;
+    let (files, walk_warnings) = discover::discover_skipping(&opts.input, &[&opts.output])
+        .map_err(|e| RunError::Input {
+            path: opts.input.display().to_string(),
+            message: e.to_string(),
+        })?;
+    prepare_output(&opts.output, &stem).map_err(out_err)?;
     // Reused only if made by the same configuration and layout: else every
     // report is parsed again (and the run says so).
     let mut stale_previous = None;
@@ -498,6 +544,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         (0..files.len())
             .into_par_iter()
             .fold(Plan::default, |mut plan, index| {
+                if opts.interrupt.received().is_some() {
+                    return plan;
+                }
                 let s = scan(index, &files, opts, &cx, &prev_by_path);
                 bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
                 if let Some(scanned) = s.scanned {
@@ -509,6 +558,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
             })
             .reduce(Plan::default, Plan::merge)
     });
+    if let Some(signal) = opts.interrupt.received() {
+        return Err(RunError::Interrupted { signal });
+    }
     let Plan {
         mut partitions,
         mut texts,
@@ -594,12 +646,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         started_at.format("%Y%m%dT%H%M%S%.3f"),
         std::process::id()
     );
-    let staging = sink::staging_dir(&opts.output, &run_id);
+    let staging = sink::staging_dir(&opts.output, &stem, &run_id);
     let sink_opts = SinkOptions {
         file_stem: stem.clone(),
         ..Default::default()
     };
-    let stop = AtomicBool::new(false);
+    let fail_fast_stop = AtomicBool::new(false);
+    let halted = || fail_fast_stop.load(Ordering::Relaxed) || opts.interrupt.received().is_some();
     let first_failure: Mutex<Option<(String, String)>> = Mutex::new(None);
     let parts: Vec<(Partition, Vec<Planned>)> = partitions.into_iter().collect();
     stage("scan");
@@ -619,7 +672,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         parts
             .into_par_iter()
             .map(|(partition, planned)| -> Result<PartitionDone> {
-                if stop.load(Ordering::Relaxed) {
+                if halted() {
                     return Ok(PartitionDone::default());
                 }
                 let mut writer = sink::PartitionWriter::new(&staging, &partition, &sink_opts)?;
@@ -632,6 +685,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                     let (path, rel_path) =
                         (files.path(p.file as usize), files.rel_path(p.file as usize));
                     let mut r = process_file_known(&path, rel_path, &cx, known);
+                    if r.report_id != id_hex(p.id) && p.has_bytes {
+                        r = changed_while_read(r, p.id);
+                    }
                     if files.raw_rel_path(p.file as usize).is_some() {
                         r.warnings.push(format!(
                             "{rel_path}: the file name is not UTF-8; source_path shows it \
@@ -639,9 +695,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
                         ));
                     }
                     r.partition = partition.clone();
-                    finish_one(opts, &bar, &stop, &first_failure, r)
+                    finish_one(opts, &bar, &fail_fast_stop, &first_failure, r)
                 };
                 for together in planned.chunks(parsed_together) {
+                    if halted() {
+                        return Ok(PartitionDone::default());
+                    }
                     let records: Vec<ReportRecord> = if nested {
                         together.par_iter().map(process).collect()
                     } else {
@@ -662,6 +721,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         b.finish_and_clear();
     }
     stage("parse and write");
+    if let Some(signal) = opts.interrupt.received() {
+        std::fs::remove_dir_all(&staging).ok();
+        return Err(RunError::Interrupted { signal });
+    }
     if opts.fail_fast {
         if let Some((path, error)) = first_failure.lock().unwrap().take() {
             std::fs::remove_dir_all(&staging).ok();
@@ -771,6 +834,8 @@ struct Outcome {
     /// Index into [`Outcomes::partition_dirs`].
     dir: u32,
     status: Status,
+    /// [`ManifestEntry::retry`].
+    retry: bool,
 }
 
 /// Every report's manifest entry until the manifest is written.
@@ -804,6 +869,7 @@ impl Outcomes {
             file,
             dir,
             status: e.status,
+            retry: e.retry,
         });
         if let Some(error) = &e.error {
             self.errors.insert(file, error.clone());
@@ -833,6 +899,9 @@ impl PartitionDone {
                 file: p.file,
                 dir: 0,
                 status: r.status,
+                // The bytes parsed are not those scanned (see
+                // `changed_while_read`), or there were none.
+                retry: r.status == Status::Failed && p.has_bytes && r.report_id != id_hex(p.id),
             });
             if let Some(error) = &r.error {
                 d.errors.push((p.file, error.clone()));
@@ -1038,6 +1107,7 @@ impl Serialize for Entries<'_> {
                 status: outcome.status,
                 error: o.errors.get(&outcome.file).cloned(),
                 partition: o.partition_dirs[outcome.dir as usize].clone(),
+                retry: outcome.retry,
             }
         }))
     }
@@ -1096,7 +1166,9 @@ fn scan(
             scanned: None,
         };
     }
-    let unchanged = prev.get(rel_path).filter(|e| e.report_id == id_hex(id));
+    let unchanged = prev
+        .get(rel_path)
+        .filter(|e| e.report_id == id_hex(id) && !e.retry);
     if let Some(e) = unchanged {
         return handled(
             partition_from_rel(&e.partition),
@@ -1240,9 +1312,10 @@ fn drop_duplicates(
     partitions.retain(|_, planned| !planned.is_empty());
 }
 
-fn prepare_output(output: &Path) -> Result<()> {
-    std::fs::create_dir_all(output).with_context(|| format!("creating {}", output.display()))?;
-    sink::clean_leftovers(output)?;
+/// Under the stem's lock: finishes or discards what a killed run of the
+/// same stem left, and makes sure the output is writable.
+fn prepare_output(output: &Path, stem: &str) -> Result<()> {
+    sink::clean_leftovers(output, stem)?;
     let probe = output.join(".write-probe");
     std::fs::write(&probe, b"").with_context(|| format!("writing in {}", output.display()))?;
     std::fs::remove_file(&probe).ok();

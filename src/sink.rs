@@ -200,8 +200,22 @@ fn published_name(staged: &str) -> String {
     staged.replace('+', "/")
 }
 
-pub fn staging_dir(output_root: &Path, run_id: &str) -> PathBuf {
-    output_root.join(format!(".staging-{run_id}"))
+/// The staging directory of a run: named after its file stem, so a run
+/// cleans only what runs of its own stem left (shards run at once).
+pub fn staging_dir(output_root: &Path, stem: &str, run_id: &str) -> PathBuf {
+    output_root.join(format!(".staging-{stem}.{run_id}"))
+}
+
+/// Is `name` the staging directory of a run of `stem`? Staging directories
+/// of earlier versions (`.staging-<run id>`, no stem) were unsharded runs'.
+fn is_staging_of(name: &str, stem: &str) -> bool {
+    let Some(rest) = name.strip_prefix(".staging-") else {
+        return false;
+    };
+    match rest.strip_prefix(stem) {
+        Some(run) => run.starts_with('.'),
+        None => stem == "part-00000" && rest.starts_with(|c: char| c.is_ascii_digit()),
+    }
 }
 
 /// Name of the commit plan inside a staging directory. Its presence means
@@ -348,10 +362,11 @@ fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
     Ok(())
 }
 
-/// Cleans what a killed run left: a staging directory with a commit plan is
-/// finished (its files are complete: the plan is written after them), one
-/// without is discarded, so the previous output stands.
-pub fn clean_leftovers(output_root: &Path) -> Result<()> {
+/// Cleans what a killed run of `stem` left: a staging directory with a
+/// commit plan is finished (its files are complete: the plan is written
+/// after them), one without is discarded, so the previous output stands.
+/// Called under the stem's lock ([`crate::lock`]): no live run owns them.
+pub fn clean_leftovers(output_root: &Path, stem: &str) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(output_root) else {
         return Ok(());
     };
@@ -363,7 +378,7 @@ pub fn clean_leftovers(output_root: &Path) -> Result<()> {
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_string();
-        if !name.starts_with(".staging-") {
+        if !is_staging_of(&name, stem) {
             continue;
         }
         let plan = dir.join(PLAN);
@@ -532,7 +547,7 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let o = out.path();
         let stem = "part-00000";
-        let s1 = staging_dir(o, "1");
+        let s1 = staging_dir(o, "part-00000", "1");
         write_partitioned(
             &s1,
             &[
@@ -554,7 +569,7 @@ mod tests {
             o.join("cells/city=qingyuan/year=2025/report_type=budget/part-00001-of-00002.parquet");
         std::fs::write(&other, b"x").unwrap();
         // Second run: the failed report is gone; its partition disappears.
-        let s2 = staging_dir(o, "2");
+        let s2 = staging_dir(o, "part-00000", "2");
         write_partitioned(
             &s2,
             &[record("a.txt", qingyuan(), true)],
@@ -568,19 +583,43 @@ mod tests {
         );
         // Killed after writing the plan, before any rename: the next start finishes it.
         std::fs::write(s2.join(PLAN), serde_json::to_vec(&plan).unwrap()).unwrap();
-        clean_leftovers(o).unwrap();
+        clean_leftovers(o, "part-00000").unwrap();
         assert!(!o.join("reports/city=_unknown").exists());
         assert!(other.exists());
         assert!(!s2.exists() && o.join("_SUCCESS").exists());
         // Killed before the plan: the staging directory is discarded.
-        let s3 = staging_dir(o, "3");
+        let s3 = staging_dir(o, "part-00000", "3");
         write_partitioned(
             &s3,
             &[record("z.txt", Partition::unknown(), false)],
             &SinkOptions::default(),
         )
         .unwrap();
-        clean_leftovers(o).unwrap();
+        // A shard running at the same time: its staging directory is its own.
+        let shard = staging_dir(o, "part-00001-of-00002", "4");
+        std::fs::create_dir_all(&shard).unwrap();
+        clean_leftovers(o, "part-00000").unwrap();
         assert!(!s3.exists() && !o.join("reports/city=_unknown").exists());
+        assert!(shard.exists());
+        clean_leftovers(o, "part-00001-of-00002").unwrap();
+        assert!(!shard.exists());
+    }
+
+    #[test]
+    fn staging_directories_belong_to_their_stem() {
+        assert!(is_staging_of(
+            ".staging-part-00000.20261202T1",
+            "part-00000"
+        ));
+        assert!(is_staging_of(".staging-20261202T1-77", "part-00000"));
+        assert!(!is_staging_of(
+            ".staging-20261202T1-77",
+            "part-00001-of-00002"
+        ));
+        assert!(!is_staging_of(
+            ".staging-part-00001-of-00002.2026",
+            "part-00000"
+        ));
+        assert!(!is_staging_of("cells", "part-00000"));
     }
 }

@@ -2,76 +2,11 @@
 //! one run, a killed run never damages the previous output, logs are
 //! machine-readable, --fail-fast stops.
 
-use arrow_array::{Array, RecordBatch, StringArray, UInt32Array};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::collections::BTreeMap;
+mod common;
+
+use arrow_array::{Array, StringArray, UInt32Array};
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fiscal-etl"))
-}
-
-fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("data/raw")
-            .join(name),
-    )
-    .unwrap()
-}
-
-const QY: &str = "000_7e5bca9fcb7b40a5.txt";
-const GZ: &str = "002_c902f1b07777cdfc.txt";
-const JM: &str = "003_e2aa0d4e68ff0396.txt";
-const LJ: &str = "004_54921d8d96e87ec6.txt";
-
-fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
-    bin()
-        .arg("run")
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(output)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-/// Relative path → bytes of every published Parquet file under `root`, as
-/// readers see them: hidden directories (a run's `.staging-*`) are not part
-/// of any dataset.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if e.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet") {
-                out.insert(
-                    p.strip_prefix(root).unwrap().to_string_lossy().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-fn batches(path: &Path) -> Vec<RecordBatch> {
-    let f = std::fs::File::open(path).unwrap();
-    ParquetRecordBatchReaderBuilder::try_new(f)
-        .unwrap()
-        .build()
-        .unwrap()
-        .map(|b| b.unwrap())
-        .collect()
-}
 
 /// Every cell of a dataset tree as (report_id, table, row, col, text), sorted.
 fn cell_keys(root: &Path) -> Vec<(String, u32, u32, u32, String)> {
@@ -249,19 +184,6 @@ fn json_logs_are_one_object_per_line() {
     assert!(lines
         .iter()
         .any(|v| v["path"] == "b.txt" && v["level"] == "info"));
-}
-
-/// A corpus big enough that a run takes a while: the samples many times,
-/// each copy's bytes made unique.
-fn big_corpus(dir: &Path, copies: usize) {
-    for (k, name) in [QY, GZ, JM, LJ].iter().enumerate() {
-        let text = sample(name);
-        for c in 0..copies {
-            let mut b = text.clone();
-            b.extend_from_slice(format!("\n{}\n", " ".repeat(c + 1)).as_bytes());
-            std::fs::write(dir.join(format!("r{k}-{c:04}.txt")), b).unwrap();
-        }
-    }
 }
 
 #[cfg(unix)]
