@@ -251,7 +251,13 @@ fn run(a: RunArgs) -> ExitCode {
                 .collect();
             log.emit(Event {
                 level: "info",
-                message: &format!("stages: {}", stages.join(", ")),
+                message: &format!(
+                    "stages: {}; published {} files, deleted {}, in a {:.1} ms window",
+                    stages.join(", "),
+                    s.commit.files_moved,
+                    s.commit.files_deleted,
+                    s.commit.window.as_secs_f64() * 1e3
+                ),
                 ..Default::default()
             });
             if let Some(signal) = interrupt.received() {

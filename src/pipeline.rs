@@ -191,6 +191,9 @@ pub struct RunSummary {
     /// resident memory (MB) at its end where the OS tells it: where a run's
     /// time and memory go.
     pub stages: Vec<(&'static str, f64, Option<u64>)>,
+    /// The publish: files moved and deleted, and how long readers could
+    /// see old and new files side by side.
+    pub commit: sink::CommitStats,
 }
 
 /// Why a run could not happen at all (exit status 2), or was stopped.
@@ -784,11 +787,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         let file = std::fs::File::create(staging.join(manifest_name(&stem)))?;
         let mut out = std::io::BufWriter::new(file);
         serde_json::to_writer_pretty(&mut out, &manifest)?;
-        std::io::Write::flush(&mut out)?;
-        let plan = sink::plan_commit(&staging, &opts.output, &stem, owned.as_ref());
-        sink::commit(&staging, &opts.output, &plan)
+        Ok(std::io::Write::flush(&mut out)?)
     })()
     .map_err(out_err)?;
+    // The last moment a signal stops the run: once the plan is written the
+    // run is published, now or (if killed) by the next run's start.
+    if let Some(signal) = opts.interrupt.received() {
+        std::fs::remove_dir_all(&staging).ok();
+        return Err(RunError::Interrupted { signal });
+    }
+    let plan = sink::plan_commit(&staging, &opts.output, &stem, owned.as_ref());
+    summary.commit = sink::commit(&staging, &opts.output, &plan).map_err(out_err)?;
     stage("commit");
     summary.stages = stages;
 

@@ -223,6 +223,8 @@ fn is_staging_of(name: &str, stem: &str) -> bool {
 const PLAN: &str = "_commit.json";
 /// The plan while it is being written.
 const COMMIT_TMP: &str = ".commit.tmp";
+/// Where replaced and deleted files go during a commit, to be freed after it.
+const TRASH: &str = ".replaced";
 
 /// The renames and deletions that publish a run, relative to the roots.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -289,11 +291,21 @@ pub fn plan_commit(
     CommitPlan { moves, deletes }
 }
 
+/// What publishing a run took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommitStats {
+    /// From the removal of `_SUCCESS` to its return: while readers listing
+    /// the datasets may see old and new partition files side by side.
+    pub window: std::time::Duration,
+    pub files_moved: usize,
+    pub files_deleted: usize,
+}
+
 /// Publishes a staged run: records the plan in the staging directory, then
 /// renames every staged file over its place (atomic per file) and deletes
 /// what the plan says. `_SUCCESS` is absent while files are being replaced.
 /// A run killed here is finished by [`clean_leftovers`] at the next start.
-pub fn commit(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
+pub fn commit(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<CommitStats> {
     // Every staged file reaches the disk before the plan that publishes it.
     let dir =
         std::fs::File::open(staging).with_context(|| format!("opening {}", staging.display()))?;
@@ -306,49 +318,77 @@ pub fn commit(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
     apply(staging, output, plan)
 }
 
-fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
-    let success = output.join("_SUCCESS");
-    if success.exists() {
-        std::fs::remove_file(&success)?;
-    }
-    // Moves into different partition directories are independent: run them
-    // in parallel, one directory (created once) per task. Replacing a file
-    // frees its old blocks, which on some filesystems (online discard) costs
-    // a millisecond a file.
+/// Is `rel` a manifest (`_manifest*.json` at the output root)?
+fn is_manifest(rel: &str) -> bool {
+    !rel.contains('/') && rel.starts_with("_manifest")
+}
+
+/// Applies a plan. Everything that can be done before readers are affected
+/// is: the partition directories are made first, and empty ones dropped
+/// after. Inside the window the data files are renamed in parallel (one
+/// task per directory; a rename that frees a replaced file's blocks costs
+/// a millisecond on some filesystems), the stale ones deleted, and last the
+/// manifest: a reader that sees the new manifest sees all the new data.
+fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<CommitStats> {
     let mut by_dir: BTreeMap<PathBuf, Vec<&String>> = BTreeMap::new();
+    let mut manifests = Vec::new();
     for m in &plan.moves {
+        if !staging.join(staged_name(m)).exists() {
+            continue; // already moved by an earlier, interrupted attempt
+        }
+        if is_manifest(m) {
+            manifests.push(m);
+            continue;
+        }
         let to = output.join(m);
         by_dir
             .entry(to.parent().unwrap_or(output).to_path_buf())
             .or_default()
             .push(m);
     }
+    by_dir.par_iter().try_for_each(|(dir, _)| {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+    })?;
+    // Freeing a replaced file's blocks is what makes a rename over it slow
+    // (seconds for thousands of files on a filesystem with online discard).
+    // A second link to each file about to be replaced, in the staging
+    // directory, keeps the rename to a link count; the blocks are freed
+    // with the staging directory, after the window.
+    let trash = staging.join(TRASH);
+    std::fs::create_dir_all(&trash).with_context(|| format!("creating {}", trash.display()))?;
+    let doomed: Vec<&String> = by_dir.values().flatten().copied().collect();
+    doomed.par_iter().enumerate().for_each(|(k, m)| {
+        // Best effort: without hard links the rename frees the blocks itself.
+        let _ = std::fs::hard_link(output.join(m), trash.join(k.to_string()));
+    });
+    let rename = |m: &String| -> Result<()> {
+        let to = output.join(m);
+        std::fs::rename(staging.join(staged_name(m)), &to)
+            .with_context(|| format!("committing {}", to.display()))
+    };
+
+    let success = output.join("_SUCCESS");
+    let window = std::time::Instant::now();
+    if success.exists() {
+        std::fs::remove_file(&success)?;
+    }
     by_dir
         .par_iter()
-        .try_for_each(|(dir, moves)| -> Result<()> {
-            let mut made = false;
-            for m in moves {
-                let from = staging.join(staged_name(m));
-                if !from.exists() {
-                    continue; // already moved by an earlier, interrupted attempt
-                }
-                if !made {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating {}", dir.display()))?;
-                    made = true;
-                }
-                let to = output.join(m);
-                std::fs::rename(&from, &to)
-                    .with_context(|| format!("committing {}", to.display()))?;
-            }
-            Ok(())
-        })?;
-    for d in &plan.deletes {
+        .try_for_each(|(_, moves)| moves.iter().try_for_each(|m| rename(m)))?;
+    let mut deleted = Vec::new();
+    for (k, d) in plan.deletes.iter().enumerate() {
         let p = output.join(d);
-        if p.exists() {
+        if p.exists() && std::fs::rename(&p, trash.join(format!("deleted-{k}"))).is_err() {
             std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
         }
-        // Drop partition directories left empty.
+        deleted.push(p);
+    }
+    manifests.iter().try_for_each(|m| rename(m))?;
+    std::fs::write(&success, b"").with_context(|| format!("writing {}", success.display()))?;
+    let window = window.elapsed();
+
+    // Drop partition directories the deletions left empty.
+    for p in &deleted {
         let mut dir = p.parent().map(Path::to_path_buf);
         while let Some(d) = dir {
             if d == output || std::fs::remove_dir(&d).is_err() {
@@ -357,9 +397,12 @@ fn apply(staging: &Path, output: &Path, plan: &CommitPlan) -> Result<()> {
             dir = d.parent().map(Path::to_path_buf);
         }
     }
-    std::fs::write(&success, b"").with_context(|| format!("writing {}", success.display()))?;
     std::fs::remove_dir_all(staging).with_context(|| format!("removing {}", staging.display()))?;
-    Ok(())
+    Ok(CommitStats {
+        window,
+        files_moved: plan.moves.len(),
+        files_deleted: plan.deletes.len(),
+    })
 }
 
 /// Cleans what a killed run of `stem` left: a staging directory with a
@@ -386,8 +429,10 @@ pub fn clean_leftovers(output_root: &Path, stem: &str) -> Result<()> {
             .ok()
             .and_then(|b| serde_json::from_slice::<CommitPlan>(&b).ok())
         {
-            Some(p) => apply(&dir, output_root, &p)
-                .with_context(|| format!("finishing {}", dir.display()))?,
+            Some(p) => {
+                apply(&dir, output_root, &p)
+                    .with_context(|| format!("finishing {}", dir.display()))?;
+            }
             None => std::fs::remove_dir_all(&dir)
                 .with_context(|| format!("removing {}", dir.display()))?,
         }
