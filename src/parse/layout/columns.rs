@@ -127,19 +127,28 @@ pub(super) fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
         }
         last = anchor;
     }
-    let mut merged: Vec<(Column, Members)> = Vec::new();
+    // A column of subject codes (201 | 40 | 01) is never the indent of the
+    // labels beside it, though they never share a line: the labels of rows
+    // without a lower code start where that code would stand.
+    let mut merged: Vec<(Column, Members, bool)> = Vec::new();
     for c in clusters {
+        let codes = c.iter().all(|m| is_code_run(m.0));
         let (col, members) = column_of(Kind::Text, &c);
-        if let Some((prev, pm)) = merged.last_mut() {
-            if col.lo <= prev.lo + 8 && !prev.co_occurs(&col) {
+        if let Some((prev, pm, prev_codes)) = merged.last_mut() {
+            if col.lo <= prev.lo + 8 && !prev.co_occurs(&col) && codes == *prev_codes {
                 prev.absorb(col);
                 pm.extend(members);
                 continue;
             }
         }
-        merged.push((col, members));
+        merged.push((col, members, codes));
     }
-    merged
+    merged.into_iter().map(|(c, m, _)| (c, m)).collect()
+}
+
+/// A run that is a subject code (digits only).
+fn is_code_run(r: &Run) -> bool {
+    !r.text.is_empty() && r.text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Amount columns, matched line by line to the reference (see

@@ -76,9 +76,12 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let whole_over_fragment = is_header_word(&c.text)
                         && !is_header_word(&lower)
                         && !lower.starts_with(['（', '(']);
+                    // A breakdown column's name (其中：专项资金 … 列入部门预算
+                    // … 项目) spans nothing: what stands under it goes on
+                    // with it even past a header noun.
+                    let open = !is_header_word(&c.text) || c.text.starts_with("其中");
                     let wraps = (c.bottom + 1 == li && !whole_over_fragment)
-                        || (!is_header_word(&c.text)
-                            && width(&squash(&r.text)) <= width(&c.text) + 2);
+                        || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
                 }
                 _ => false,
@@ -123,4 +126,32 @@ pub(super) fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
         .collect();
     out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::layout::runs::runs_of;
+
+    #[test]
+    fn a_breakdown_name_goes_on_past_a_header_noun() {
+        // A Xi'an 收入总表: 其中：专项资金 … 列入部门预算 … 项目, a line
+        // with other words only in between.
+        let lines: Vec<Vec<Run>> = [
+            "      合计                    其中：",
+            "                              专项资金",
+            "                                          金拨",
+            "      小计                      列入部门预算",
+            "                                项目",
+        ]
+        .iter()
+        .map(|l| runs_of(l))
+        .collect();
+        let texts: Vec<String> = header_cells(&lines).into_iter().map(|c| c.text).collect();
+        assert!(
+            texts.contains(&"其中：专项资金列入部门预算项目".to_string()),
+            "{texts:?}"
+        );
+        assert!(texts.contains(&"小计".to_string()));
+    }
 }

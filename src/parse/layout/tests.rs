@@ -294,3 +294,43 @@ fn code_of_a_tall_row_with_its_label_above_and_below() {
         ]
     );
 }
+
+#[test]
+fn codes_of_the_lowest_level_are_not_the_labels_indent() {
+    // pdftotext -layout of a Changsha 部门收入总体情况表: the labels of rows
+    // with a 项 code stand further right than the others, and the 项 codes
+    // stand where the other labels start.
+    let text = r"
+ 类    款    项           功能科目   合计          金额           其中:经费拨款
+                合计            1,935.36     1,935.36       1,935.36
+
+201             一般公共服务支出      1,935.36     1,935.36       1,935.36
+
+      40         信访事务         1,935.36     1,935.36       1,935.36
+
+201   40   01        行政运行     1,517.95     1,517.95       1,517.95
+
+201   40   04        信访业务         417.41       417.41       417.41";
+    let g = rebuild(text, "2026年部门收入总体情况表");
+    let row = |label: &str| {
+        g.rows
+            .iter()
+            .find(|r| r.cells.iter().any(|c| c.as_deref() == Some(label)))
+            .map(cells)
+            .unwrap()
+    };
+    assert_eq!(
+        row("行政运行")[..5],
+        [
+            Some("201"),
+            Some("40"),
+            Some("01"),
+            Some("行政运行"),
+            Some("1,517.95")
+        ]
+    );
+    assert_eq!(
+        row("合计")[..5],
+        [None, None, None, Some("合计"), Some("1,935.36")]
+    );
+}
