@@ -1,0 +1,152 @@
+//! The body of a table as lines of runs: page furniture, the row
+//! numbering the columns and page numbers dropped, the header printed again
+//! on every page skipped, each data line marked with the page (printing of
+//! the header) it stands under.
+
+use super::rows::decimal_places;
+use super::runs::{is_data_line, is_header_line, is_table_mark, runs_of, split_header_words};
+use super::{Kind, Run};
+use crate::parse::text::{self, squash};
+use crate::parse::Line;
+
+/// A line of the body: its number, its runs, whether a gap (a blank line,
+/// page furniture) stands before it, and its squashed text.
+pub(super) type Content<'a> = (u32, Vec<Run>, bool, &'a str);
+
+/// A data line: its number, its runs and whether a gap stands before it.
+pub(super) type DataLine = (u32, Vec<Run>, bool);
+
+/// The lines of the body as runs, page furniture, the title printed again
+/// and the row numbering the columns dropped.
+pub(super) fn content_lines<'a>(lines: &'a [Line], title: &str) -> Vec<Content<'a>> {
+    let title_key = squash(title);
+    let mut content: Vec<Content<'a>> = Vec::new();
+    let mut starred: Vec<usize> = Vec::new();
+    let mut gap = false;
+    for l in lines {
+        if l.is_blank() {
+            gap = true;
+            continue;
+        }
+        let s = l.squashed;
+        if l.is_furniture()
+            || s == title_key
+            || text::table_number(l.text).is_some()
+            || is_table_mark(s)
+            || text::is_page_number(l.text)
+        {
+            gap = true;
+            continue;
+        }
+        let runs = runs_of(l.text);
+        let words: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        // The row numbering the columns (1 2 3 …), its label cell
+        // starred out ("**") or not.
+        let numbers: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !w.chars().all(|c| c == '*'))
+            .collect();
+        if text::is_column_number_row(&words) {
+            continue;
+        }
+        if numbers.len() < words.len() && text::is_column_number_row(&numbers) {
+            starred.push(content.len());
+        }
+        content.push((l.no, runs, gap, s));
+        gap = false;
+    }
+    drop_starred(&mut content, &starred);
+    content
+}
+
+/// The starred column-number rows are dropped unless they are all the
+/// table prints (a table left empty).
+fn drop_starred(content: &mut Vec<Content<'_>>, starred: &[usize]) {
+    let rows_after = starred
+        .first()
+        .is_some_and(|&f| content[f + 1..].iter().any(|c| is_data_line(&c.1)));
+    if !rows_after {
+        return;
+    }
+    for &i in starred.iter().rev() {
+        let g = content[i].2;
+        content.remove(i);
+        if let Some(next) = content.get_mut(i) {
+            next.2 |= g;
+        }
+    }
+}
+
+/// The header above the first data line, minus sentences that introduce
+/// the table: its lines cut into words, and the squashed text of every
+/// line above the data (to know the header printed again on later pages).
+pub(super) fn header_of<'a>(above: &[Content<'a>]) -> (Vec<Vec<Run>>, Vec<&'a str>) {
+    let lines = above
+        .iter()
+        .filter(|(_, r, _, s)| r.len() > 1 || !s.ends_with(['：', ':', '。']))
+        .map(|(_, r, _, _)| split_header_words(r))
+        .collect();
+    let keys = above.iter().map(|c| c.3).collect();
+    (lines, keys)
+}
+
+/// The data lines from `first_data` on, and per data line the printing of
+/// the header it stands under.
+pub(super) fn data_lines(
+    content: Vec<Content<'_>>,
+    first_data: usize,
+    header_keys: &[&str],
+) -> (Vec<DataLine>, Vec<usize>) {
+    // Amounts of the table: a lone small integer between pages is a page
+    // number when the table's amounts have decimals.
+    let decimals = content[first_data..]
+        .iter()
+        .flat_map(|(_, r, _, _)| r)
+        .filter(|r| r.kind == Kind::Amount)
+        .any(|r| r.text.contains('.'));
+    let mut data: Vec<DataLine> = Vec::new();
+    let mut block: Vec<usize> = Vec::new();
+    let mut page = 0usize;
+    let mut skipping = false;
+    let mut gap = false;
+    for (no, runs, g, key) in content.into_iter().skip(first_data) {
+        gap |= g;
+        if header_keys.contains(&key) {
+            if !skipping {
+                page += 1;
+            }
+            skipping = true;
+            gap = true;
+            continue;
+        }
+        if skipping && !is_data_line(&runs) && is_header_line(&runs) {
+            continue;
+        }
+        skipping = false;
+        if decimals && is_page_number(&runs, &data) {
+            gap = true;
+            continue;
+        }
+        data.push((no, runs, gap));
+        block.push(page);
+        gap = false;
+    }
+    (data, block)
+}
+
+/// A lone small integer without decimals, unless it ends an amount
+/// wrapped from just above (its last digit under that amount's end).
+fn is_page_number(runs: &[Run], data: &[DataLine]) -> bool {
+    let lone = runs.len() == 1 && text::is_row_number(&runs[0].text) && !runs[0].text.contains('.');
+    let wrapped_end = lone
+        && data.iter().rev().take(2).any(|d| {
+            d.1.iter().any(|r| {
+                r.kind == Kind::Amount
+                    && decimal_places(&r.text) == Some(1)
+                    && runs[0].end + 1 >= r.end
+                    && runs[0].end <= r.end + 3
+            })
+        });
+    lone && !wrapped_end
+}
