@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// Version of the datasets' layout, written in `_manifest.json` and in each
 /// Parquet file's key-value metadata (`fiscal_etl.schema_version`).
 /// docs/schema.md says what each version changed.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Amounts are Decimal128(38, 6): exact, with room for any printed precision.
 pub use crate::cell::{VALUE_PRECISION, VALUE_SCALE};
@@ -82,6 +82,7 @@ pub fn reports_schema() -> SchemaRef {
         Field::new("n_tables_verified", DataType::UInt32, false),
         Field::new("n_tables_unverified", DataType::UInt32, false),
         Field::new("n_tables_unchecked", DataType::UInt32, false),
+        utf8("converter", false),
     ]))
 }
 
@@ -188,6 +189,7 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
     let mut nverified = UInt32Builder::new();
     let mut nunverified = UInt32Builder::new();
     let mut nunchecked = UInt32Builder::new();
+    let mut converter = StringBuilder::new();
     for r in records {
         let m = &r.meta;
         let g = &m.government;
@@ -232,6 +234,7 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
         nverified.append_value(tally.verified);
         nunverified.append_value(tally.unverified);
         nunchecked.append_value(tally.unchecked);
+        converter.append_value(&r.converter);
     }
     finish(
         reports_schema(),
@@ -260,6 +263,7 @@ pub fn reports_batch(records: &[&ReportRecord]) -> RecordBatch {
             Arc::new(nverified.finish()),
             Arc::new(nunverified.finish()),
             Arc::new(nunchecked.finish()),
+            Arc::new(converter.finish()),
         ],
     )
 }

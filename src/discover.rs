@@ -173,12 +173,15 @@ fn rel_bytes(rel: &Path) -> Vec<u8> {
     out
 }
 
-/// Whether a file named `name` is a report text: `*.txt` in any case, with
-/// something before the extension (a file named just `.txt` is not). On
-/// bytes, so any name can be tested: one in Chinese, or not UTF-8 at all.
-fn is_txt_name(name: &OsStr) -> bool {
+/// Whether a file named `name` is a report: a text (`*.txt`) or a PDF
+/// (`*.pdf`, converted by [`crate::convert`]), in any case, with something
+/// before the extension (a file named just `.txt` is not). On bytes, so any
+/// name can be tested: one in Chinese, or not UTF-8 at all.
+fn is_report_name(name: &OsStr) -> bool {
     let b = name.as_encoded_bytes();
-    b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".txt")
+    b.len() > 4
+        && (b[b.len() - 4..].eq_ignore_ascii_case(b".txt")
+            || b[b.len() - 4..].eq_ignore_ascii_case(b".pdf"))
 }
 
 /// `raw` written in UTF-8 without loss: its UTF-8 parts as they are but
@@ -300,7 +303,7 @@ pub fn discover_skipping(
     for entry in walk {
         match entry {
             Ok(e) => {
-                if e.file_type().is_file() && is_txt_name(e.file_name()) {
+                if e.file_type().is_file() && is_report_name(e.file_name()) {
                     let r = e.path().strip_prefix(root).unwrap_or(e.path());
                     let raw = r.to_str().is_none().then(|| rel_bytes(r));
                     found.push(Found {
@@ -334,19 +337,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nested_sorted_txt_only() {
+    fn nested_sorted_texts_and_pdfs_only() {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(d.path().join("b/c")).unwrap();
-        for p in ["b/c/z.txt", "a.TXT", "b/x.txt", "b/y.pdf", "notes.md"] {
+        for p in [
+            "b/c/z.txt",
+            "a.TXT",
+            "b/x.txt",
+            "b/y.pdf",
+            "notes.md",
+            "b/w.docx",
+        ] {
             std::fs::write(d.path().join(p), "x").unwrap();
         }
         let (files, warnings) = discover(d.path()).unwrap();
         let rels: Vec<&str> = files.rel_paths().collect();
-        assert_eq!(rels, ["a.TXT", "b/c/z.txt", "b/x.txt"]);
+        assert_eq!(rels, ["a.TXT", "b/c/z.txt", "b/x.txt", "b/y.pdf"]);
         assert_eq!(files.path(1), d.path().join("b/c/z.txt"));
         assert_eq!(files.position("b/x.txt"), Some(2));
         assert_eq!(files.position("a.TXT"), Some(0));
-        assert_eq!(files.position("b/y.pdf"), None);
+        assert_eq!(files.position("b/w.docx"), None);
         assert!(warnings.is_empty());
     }
 

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cell;
 pub mod checks;
 pub mod config;
+pub mod convert;
 pub mod decode;
 pub mod discover;
 pub mod interrupt;

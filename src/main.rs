@@ -39,7 +39,8 @@ struct Cli {
 enum Command {
     /// Walk the input directory, extract every table, write the datasets.
     Run {
-        /// Directory of raw report texts (*.txt, searched recursively).
+        /// Directory of reports: texts (*.txt) and PDFs (*.pdf, converted
+        /// with pdftotext -layout), searched recursively.
         #[arg(long, default_value = "data/raw")]
         input: PathBuf,
         /// Output root for the datasets.
@@ -79,6 +80,10 @@ enum Command {
         /// the run exits 2 at once, naming the holder.
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true)]
         wait: Option<Option<u64>>,
+        /// poppler's pdftotext, which converts *.pdf reports (default: the
+        /// one on PATH).
+        #[arg(long, value_name = "PATH")]
+        pdftotext: Option<PathBuf>,
     },
 }
 
@@ -99,6 +104,7 @@ struct RunArgs {
     log_format: LogFormat,
     metadata: Option<PathBuf>,
     wait: Option<Option<u64>>,
+    pdftotext: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
             log_format,
             metadata,
             wait,
+            pdftotext,
         } => run(RunArgs {
             input,
             output,
@@ -135,6 +142,7 @@ fn main() -> ExitCode {
             log_format,
             metadata,
             wait,
+            pdftotext,
         }),
     }
 }
@@ -204,6 +212,7 @@ fn run(a: RunArgs) -> ExitCode {
             Some(Some(secs)) => lock::Wait::For(Duration::from_secs(secs)),
         },
         interrupt: interrupt.clone(),
+        pdftotext: a.pdftotext,
     };
     match pipeline::run(&opts) {
         Ok(s) => {

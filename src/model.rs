@@ -256,6 +256,9 @@ pub struct ReportRecord {
     pub source_bytes: u64,
     /// Detected encoding label (e.g. `UTF-8`, `GB18030`, `UTF-16LE`), if decoding got that far.
     pub encoding: Option<String>,
+    /// What made the text: `text` (the input was text) or the PDF
+    /// converter with its version and options (`pdftotext 22.12.0 -layout`).
+    pub converter: String,
     pub meta: ReportMeta,
     pub partition: Partition,
     pub status: Status,

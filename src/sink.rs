@@ -473,6 +473,7 @@ mod tests {
             source_path: path.into(),
             source_bytes: 100,
             encoding: Some("UTF-8".into()),
+            converter: "text".into(),
             meta: ReportMeta {
                 government: crate::model::Government {
                     city: Some("清远市".into()),

@@ -12,6 +12,7 @@
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckRules};
 use crate::config::Config;
+use crate::convert::Converter;
 use crate::decode;
 use crate::discover::{self, SourceFiles};
 use crate::interrupt::Interrupt;
@@ -93,6 +94,8 @@ pub struct RunOptions {
     pub lock_wait: lock::Wait,
     /// Set by SIGINT/SIGTERM: stop, publish nothing.
     pub interrupt: Interrupt,
+    /// `--pdftotext`: the converter of PDF reports (else pdftotext on PATH).
+    pub pdftotext: Option<PathBuf>,
 }
 
 /// Digest of everything that shapes the output besides the input: the
@@ -247,10 +250,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .collect();
 
     let know = Knowledge::default();
+    let converter = Converter::find(opts.pdftotext.as_deref());
     let cx = ReportContext {
         config: &opts.config,
         know: &know,
         sidecar: opts.sidecar.as_ref(),
+        converter: &converter,
     };
     let bar = progress_bar(opts.progress, files.len() as u64);
     let bytes_done = AtomicU64::new(0);

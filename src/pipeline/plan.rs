@@ -225,7 +225,7 @@ pub(super) fn scan(
             Some(Box::new((*e).clone())),
         );
     }
-    match decode::decode_report(&bytes) {
+    match cx.decode(rel_path, &bytes) {
         Ok(d) => {
             let content = parse::read_report_meta(&d.text);
             let settled = cx.settle(content.clone(), rel_path);

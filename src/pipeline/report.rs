@@ -10,16 +10,32 @@ pub struct ReportContext<'a> {
     pub know: &'a Knowledge,
     /// `--metadata`, if given.
     pub sidecar: Option<&'a Sidecar>,
+    /// Turns PDF reports into text.
+    pub converter: &'a Converter,
+}
+
+/// The converter of a context made by [`ReportContext::new`]: pdftotext
+/// on PATH, looked up once.
+fn default_converter() -> &'static Converter {
+    static FOUND: std::sync::OnceLock<Converter> = std::sync::OnceLock::new();
+    FOUND.get_or_init(|| Converter::find(None))
 }
 
 impl<'a> ReportContext<'a> {
-    /// A context without a sidecar.
+    /// A context without a sidecar, converting PDFs with the pdftotext on PATH.
     pub fn new(config: &'a Config, know: &'a Knowledge) -> Self {
         ReportContext {
             config,
             know,
             sidecar: None,
+            converter: default_converter(),
         }
+    }
+
+    /// The report's text: its bytes decoded, or (a PDF) converted.
+    pub(super) fn decode(&self, rel: &str, bytes: &[u8]) -> Result<decode::Decoded, String> {
+        let text = self.converter.text(rel, bytes)?;
+        decode::decode_report(&text).map_err(|e| format!("{rel}: {e}"))
     }
 
     pub(super) fn sidecar_row(&self, rel_path: &str) -> Option<&'a SidecarRow> {
@@ -53,7 +69,13 @@ pub(super) fn process_file_known(
 ) -> ReportRecord {
     match std::fs::read(path) {
         Ok(bytes) => process_bytes_known(rel_path, &bytes, cx, known),
-        Err(e) => failed_record(rel_path, None, 0, format!("cannot read {rel_path}: {e}")),
+        Err(e) => failed_record(
+            rel_path,
+            None,
+            0,
+            format!("cannot read {rel_path}: {e}"),
+            cx.converter.label(rel_path),
+        ),
     }
 }
 
@@ -74,6 +96,7 @@ pub(super) fn changed_while_read(parsed: ReportRecord, scanned_id: u64) -> Repor
             parsed.report_id,
             parsed.source_bytes
         ),
+        parsed.converter,
     )
 }
 
@@ -82,12 +105,14 @@ pub(super) fn failed_record(
     id: Option<String>,
     size: u64,
     error: String,
+    converter: String,
 ) -> ReportRecord {
     ReportRecord {
         report_id: id.unwrap_or_else(|| report_id(rel.as_bytes())),
         source_path: rel.to_string(),
         source_bytes: size,
         encoding: None,
+        converter,
         meta: Default::default(),
         partition: Partition::unknown(),
         status: Status::Failed,
@@ -165,9 +190,10 @@ pub(super) fn process_bytes_known(
     let id = id_hex(number);
     let known_meta = known.filter(|(k, _)| *k == number).map(|(_, m)| m);
     let size = bytes.len() as u64;
-    let decoded = match decode::decode_report(bytes) {
+    let converter = cx.converter.label(rel);
+    let decoded = match cx.decode(rel, bytes) {
         Ok(d) => d,
-        Err(e) => return failed_record(rel, Some(id), size, format!("{rel}: {e}")),
+        Err(e) => return failed_record(rel, Some(id), size, e, converter),
     };
     let mut parsed = parse::parse_report_with(&decoded.text, known_meta);
     let settled = cx.settle(std::mem::take(&mut parsed.meta), rel);
@@ -184,6 +210,7 @@ pub(super) fn process_bytes_known(
         source_path: rel.to_string(),
         source_bytes: size,
         encoding: Some(decoded.encoding.to_string()),
+        converter,
         meta,
         partition: Partition::unknown(),
         status: Status::Ok,
