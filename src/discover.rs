@@ -448,6 +448,7 @@ mod tests {
                 "东txt".as_bytes(),
                 "东.tx".as_bytes(),
                 "报告.pdf".as_bytes(),
+                "报告.docx".as_bytes(),
                 "清远市/2023年 部门预算.txt".as_bytes(),
                 "目录.txt/里面.Txt".as_bytes(),
                 "😀.txt".as_bytes(),
@@ -459,6 +460,7 @@ mod tests {
             rels,
             [
                 "东莞.txt",
+                "报告.pdf",
                 "清远市/2023年 部门预算.txt",
                 "目录.txt/里面.Txt",
                 "莞.TXT",

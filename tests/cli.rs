@@ -129,7 +129,7 @@ fn bad_inputs_fail_alone_and_good_reports_are_complete() {
         "表1\n\n收支总体情况表\n\n项目 预算\n\n合计 1.00\n",
     )
     .unwrap();
-    std::fs::write(i.join("ignored.pdf"), b"%PDF").unwrap();
+    std::fs::write(i.join("ignored.docx"), b"PK").unwrap();
     // Lianjiang cut in the middle of a row of 表6.
     let lj = String::from_utf8(sample("004_54921d8d96e87ec6.txt")).unwrap();
     let at = lj.find("30108 机关事业单位基本养老保险缴费 58.4").unwrap()

@@ -1,4 +1,4 @@
-//! `discover` finds every `*.txt` file (any case) under trees whose folder
+//! `discover` finds every `*.txt` and `*.pdf` file (any case) under trees whose folder
 //! and file names are arbitrary: Chinese, emoji, spaces, newlines, leading
 //! dots, U+FFFD itself, and bytes that are not UTF-8 at all; it warns about
 //! each one whose relative path is not UTF-8, gives every file a relative
@@ -93,9 +93,11 @@ fn tree() -> impl Strategy<Value = Vec<Node>> {
     prop::collection::vec(node, 1..8)
 }
 
-/// The spec: `*.txt` in any case, something before the extension.
-fn is_txt(name: &[u8]) -> bool {
-    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(b".txt")
+/// The spec: `*.txt` or `*.pdf` in any case, something before the extension.
+fn is_report(name: &[u8]) -> bool {
+    name.len() > 4
+        && (name[name.len() - 4..].eq_ignore_ascii_case(b".txt")
+            || name[name.len() - 4..].eq_ignore_ascii_case(b".pdf"))
 }
 
 /// Creates `nodes` in `dir`; the report texts made, by path, with their
@@ -119,7 +121,7 @@ fn create(dir: &Path, rel: &[u8], nodes: &[Node], txt: &mut BTreeMap<PathBuf, Ve
             Node::File(n) => {
                 // The contents say which file it is.
                 std::fs::write(&path, &sub).unwrap();
-                if is_txt(n) {
+                if is_report(n) {
                     txt.insert(path, sub);
                 }
             }
