@@ -19,11 +19,11 @@ pub enum Outcome {
     /// Every figure is tied by a passing relation (and, in a coded table,
     /// every row is in a subject tree or the total) and none fails.
     Verified,
-    /// A relation of the table's grid, or an equality between tables that
-    /// names it on its left side, fails.
+    /// A relation of the table's own grid fails.
     Failed,
-    /// The relations that apply pass, but some figure or row is tied by
-    /// none (the table's warnings name it): not vouched for.
+    /// The relations of its grid pass, but some figure or row is tied by
+    /// none, or an equality with another table fails (the table's
+    /// warnings say which): not vouched for.
     Partial,
 }
 
@@ -98,12 +98,21 @@ pub fn verify_tables(tables: &mut [Table], checks: &[Check]) {
 
 /// A table's outcome, and (when partial) what is not tied.
 fn judge_table(t: &Table, relations: &[checks::Relation]) -> (Outcome, Vec<String>) {
-    let failed = relations
-        .iter()
-        .any(|r| r.check.table_ordinal == t.ordinal && r.check.status == CheckStatus::Fail);
+    let is_cross = |r: &checks::Relation| r.check.check == "cross_table";
+    let failed = relations.iter().any(|r| {
+        !is_cross(r) && r.check.table_ordinal == t.ordinal && r.check.status == CheckStatus::Fail
+    });
     if failed {
         return (Outcome::Failed, Vec::new());
     }
+    // A failing equality between tables says one of them is wrong, not
+    // which: none of them is vouched for.
+    let mut gaps: Vec<String> = relations
+        .iter()
+        .filter(|r| is_cross(r) && r.check.status == CheckStatus::Fail)
+        .filter(|r| r.cells.iter().any(|&(o, _, _)| o == t.ordinal))
+        .map(|r| format!("{} fails", r.check.message))
+        .collect();
     let mut covered: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut anchored: BTreeSet<usize> = BTreeSet::new();
     for r in relations
@@ -123,7 +132,6 @@ fn judge_table(t: &Table, relations: &[checks::Relation]) -> (Outcome, Vec<Strin
         return (Outcome::Unchecked, Vec::new());
     }
     let label = |i: usize| checks::row_label(t, i);
-    let mut gaps = Vec::new();
     for (i, j) in checks::amount_cells(t) {
         if !covered.contains(&(i, j)) {
             gaps.push(format!(
@@ -151,6 +159,16 @@ fn judge_table(t: &Table, relations: &[checks::Relation]) -> (Outcome, Vec<Strin
                 _ => {}
             }
         }
+    }
+    for j in checks::phantom_columns(t) {
+        gaps.push(format!("column {} has no header and no cell", j + 1));
+    }
+    for i in checks::two_sided_strays(t) {
+        gaps.push(format!(
+            "row {} (line {}) is no item, total or amount of its side",
+            label(i),
+            t.rows[i].line
+        ));
     }
     if gaps.is_empty() {
         (Outcome::Verified, gaps)

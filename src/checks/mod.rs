@@ -176,12 +176,17 @@ fn make(
     }
 }
 
-/// Columns holding amounts: most of their cells are decimal amounts.
+/// Columns holding amounts: most of their cells are decimal amounts (a
+/// bare 0 counts for neither).
 pub fn amount_columns(t: &Table) -> Vec<usize> {
     (0..t.columns.len())
         .filter(|&j| {
             let (mut filled, mut n) = (0, 0);
             for c in t.rows.iter().filter_map(|r| r.cells.get(j)?.as_deref()) {
+                // A bare 0 (元 tables print no decimals) says nothing.
+                if c.trim() == "0" {
+                    continue;
+                }
                 filled += 1;
                 n += usize::from(text::is_decimal_amount(c));
             }
@@ -412,8 +417,9 @@ pub enum CodedRow {
     Blank,
     /// A row with a code and amounts but no name.
     Unnamed,
-    /// No code and no total label: a piece of a wrapped label, a page
-    /// number, a total label split over two cells.
+    /// No code and no total label (a piece of a wrapped label, a page
+    /// number), or text in a code column that is no code (a total label
+    /// split over the code and name cells).
     Stray,
 }
 
@@ -441,6 +447,11 @@ pub fn coded_rows(t: &Table) -> Option<Vec<CodedRow>> {
                 let mut named = false;
                 for (si, s) in sides.iter().enumerate() {
                     if s.codes[i].is_none() {
+                        // Text in a code column: a label split over the
+                        // code and name cells (人 | 员经费合计).
+                        if (s.start..s.start + s.width).any(|j| cells[j].is_some()) {
+                            return CodedRow::Stray;
+                        }
                         continue;
                     }
                     coded = true;
@@ -461,6 +472,31 @@ pub fn coded_rows(t: &Table) -> Option<Vec<CodedRow>> {
             })
             .collect(),
     )
+}
+
+/// Columns with neither a header nor a cell: the grid has a column the
+/// printed table does not (a rule or a gap read as a column), so every
+/// cell beside it may stand one column off.
+pub fn phantom_columns(t: &Table) -> Vec<usize> {
+    (0..t.columns.len())
+        .filter(|&j| t.columns[j].trim().is_empty())
+        .filter(|&j| {
+            t.rows
+                .iter()
+                .all(|r| r.cells.get(j).is_none_or(|c| c.is_none()))
+        })
+        .collect()
+}
+
+/// Rows of a two-sided table its grammar does not allow (see
+/// [`two_sided`]), by index.
+pub fn two_sided_strays(t: &Table) -> Vec<usize> {
+    let (amounts, values) = (amount_columns(t), values_of(t));
+    two_sided::stray_rows(&Grid {
+        t,
+        amounts: &amounts,
+        values: &values,
+    })
 }
 
 /// Counts per status, for the run summary.
