@@ -6,34 +6,63 @@
 //! with no relation among its cells) is unchecked: `verified` null, never
 //! true.
 
-use crate::checks::{Check, CheckStatus};
+use crate::checks::{self, Check, CheckRules, CheckStatus};
 use crate::model::Table;
+use std::collections::BTreeSet;
 
-/// A table's checks by status.
+/// What verification concluded for a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Outcome {
+    /// No relation ties any of its figures.
+    #[default]
+    Unchecked,
+    /// Every figure is tied by a passing relation (and, in a coded table,
+    /// every row is in a subject tree or the total) and none fails.
+    Verified,
+    /// A relation of the table's own grid fails.
+    Failed,
+    /// The relations of its grid pass, but some figure or row is tied by
+    /// none, or an equality with another table fails (the table's
+    /// warnings say which): not vouched for.
+    Partial,
+}
+
+/// A table's checks by status, and what they prove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Verification {
     pub pass: u32,
     pub rounding: u32,
     pub fail: u32,
+    pub outcome: Outcome,
 }
 
 impl Verification {
-    /// True: checked and every check holds (within rounding); false: a
-    /// check fails; None: no check covers the table.
+    /// True: every figure of the table is tied by a passing relation and
+    /// none fails; false: a relation fails; None: no relation applies, or
+    /// some figure is tied by none.
     pub fn verified(&self) -> Option<bool> {
-        if self.fail > 0 {
-            Some(false)
-        } else if self.pass + self.rounding > 0 {
-            Some(true)
-        } else {
-            None
+        match self.outcome {
+            Outcome::Verified => Some(true),
+            Outcome::Failed => Some(false),
+            Outcome::Unchecked | Outcome::Partial => None,
         }
     }
 }
 
+/// How many untied figures a table's warning names before "…".
+const NAMED: usize = 3;
+
 /// Counts each check against the table it names (for a cross-table check,
 /// the table of its left side; for a prose figure, the table it is
-/// compared to) and stores the result on the tables.
+/// compared to), then decides each table from the relations among its
+/// cells ([`checks::relations`]): a table is verified only if every amount
+/// it prints is an operand of a passing relation and, in a coded table,
+/// every row is a code (or the total) inside a subject tree or the total
+/// relation. What a wrong grid looks like: a lost row breaks its parent's
+/// sum, a merged row leaves a row without its code or figures without a
+/// relation, a shifted column breaks the column sums. A prose figure that
+/// disagrees is reported in `checks` but decides nothing: the text may
+/// state another quantity than the table cell it is matched to.
 pub fn verify_tables(tables: &mut [Table], checks: &[Check]) {
     for t in tables.iter_mut() {
         t.verification = Verification::default();
@@ -48,6 +77,107 @@ pub fn verify_tables(tables: &mut [Table], checks: &[Check]) {
             CheckStatus::Rounding => v.rounding += 1,
             CheckStatus::Fail => v.fail += 1,
         }
+    }
+    let relations = checks::relations(tables, &CheckRules::builtin());
+    for t in tables.iter_mut() {
+        let (outcome, gaps) = judge_table(t, &relations);
+        t.verification.outcome = outcome;
+        if outcome == Outcome::Partial {
+            t.warnings.push(format!(
+                "not verified: {}{}",
+                gaps.iter()
+                    .take(NAMED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if gaps.len() > NAMED { "; …" } else { "" }
+            ));
+        }
+    }
+}
+
+/// A table's outcome, and (when partial) what is not tied.
+fn judge_table(t: &Table, relations: &[checks::Relation]) -> (Outcome, Vec<String>) {
+    let is_cross = |r: &checks::Relation| r.check.check == "cross_table";
+    // A failing equality between tables says one of them is wrong, not
+    // which: every table in it is unverified (the warehouse must not take
+    // either figure), and `checks` names both.
+    let involves = |r: &checks::Relation| {
+        r.check.table_ordinal == t.ordinal || r.cells.iter().any(|&(o, _, _)| o == t.ordinal)
+    };
+    let failed = relations.iter().any(|r| {
+        r.check.status == CheckStatus::Fail
+            && if is_cross(r) {
+                involves(r)
+            } else {
+                r.check.table_ordinal == t.ordinal
+            }
+    });
+    if failed {
+        return (Outcome::Failed, Vec::new());
+    }
+    let mut gaps: Vec<String> = Vec::new();
+    let mut covered: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut anchored: BTreeSet<usize> = BTreeSet::new();
+    for r in relations
+        .iter()
+        .filter(|r| r.check.status != CheckStatus::Fail)
+    {
+        for &(o, i, j) in &r.cells {
+            if o == t.ordinal {
+                covered.insert((i, j));
+                if r.vertical {
+                    anchored.insert(i);
+                }
+            }
+        }
+    }
+    if covered.is_empty() {
+        return (Outcome::Unchecked, Vec::new());
+    }
+    let label = |i: usize| checks::row_label(t, i);
+    for (i, j) in checks::amount_cells(t) {
+        if !covered.contains(&(i, j)) {
+            gaps.push(format!(
+                "row {} × column {} enters no relation",
+                label(i),
+                t.columns.get(j).map(String::as_str).unwrap_or("?")
+            ));
+        }
+    }
+    if let Some(rows) = checks::coded_rows(t) {
+        for (i, row) in rows.iter().enumerate() {
+            match row {
+                checks::CodedRow::Amounts if !anchored.contains(&i) => gaps.push(format!(
+                    "row {} is in no subject tree or total relation",
+                    label(i)
+                )),
+                checks::CodedRow::Stray => gaps.push(format!(
+                    "row {} (line {}) has no subject code in a coded table",
+                    label(i),
+                    t.rows[i].line
+                )),
+                checks::CodedRow::Unnamed => {
+                    gaps.push(format!("row {} has a code but no name", label(i)))
+                }
+                _ => {}
+            }
+        }
+    }
+    for j in checks::phantom_columns(t) {
+        gaps.push(format!("column {} has no header and no cell", j + 1));
+    }
+    for i in checks::two_sided_strays(t) {
+        gaps.push(format!(
+            "row {} (line {}) is no item, total or amount of its side",
+            label(i),
+            t.rows[i].line
+        ));
+    }
+    if gaps.is_empty() {
+        (Outcome::Verified, gaps)
+    } else {
+        (Outcome::Partial, gaps)
     }
 }
 

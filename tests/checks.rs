@@ -76,23 +76,23 @@ fn verify(
     (r.tables, checks)
 }
 
-/// A 支出总表 with its codes split over 类 | 款 | 项 columns, amounts in 元.
+/// A 支出总表 with its codes split over 类 | 款 | 项 columns.
 fn split_code_table(row_2080501: &str, extra: &str) -> String {
     format!(
-        "表1\n支出预算总表\n单位：元\n\
+        "表1\n支出预算总表\n单位：万元\n\
          类\t款\t项\t科目名称\t合计\t基本支出\t项目支出\n\
-         208\t\t\t社会保障和就业支出\t1,500\t1,000\t500\n\
-         208\t05\t\t行政事业单位养老支出\t1,500\t1,000\t500\n\
+         208\t\t\t社会保障和就业支出\t1,500.00\t1,000.00\t500.00\n\
+         208\t05\t\t行政事业单位养老支出\t1,500.00\t1,000.00\t500.00\n\
          {row_2080501}\
-         208\t05\t05\t机关事业单位基本养老保险缴费支出\t700\t200\t500\n\
+         208\t05\t05\t机关事业单位基本养老保险缴费支出\t700.00\t200.00\t500.00\n\
          {extra}\
-         \t\t\t合计\t1,500\t1,000\t500\n"
+         \t\t\t合计\t1,500.00\t1,000.00\t500.00\n"
     )
 }
 
 #[test]
 fn split_codes_form_a_subject_tree_and_a_verified_table() {
-    let good = split_code_table("208\t05\t01\t行政单位离退休\t800\t800\t0\n", "");
+    let good = split_code_table("208\t05\t01\t行政单位离退休\t800.00\t800.00\t0.00\n", "");
     let (tables, checks) = verify(&good);
     assert!(
         checks.iter().all(|c| c.status != CheckStatus::Fail),
@@ -103,7 +103,7 @@ fn split_codes_form_a_subject_tree_and_a_verified_table() {
     assert_eq!(tables[0].verification.verified(), Some(true));
 
     // One wrong amount: the table fails, and the check names the row.
-    let bad = split_code_table("208\t05\t01\t行政单位离退休\t800\t810\t0\n", "");
+    let bad = split_code_table("208\t05\t01\t行政单位离退休\t800.00\t810.00\t0.00\n", "");
     let (tables, checks) = verify(&bad);
     assert_eq!(tables[0].verification.verified(), Some(false));
     assert!(checks
@@ -118,7 +118,7 @@ fn a_row_no_relation_ties_leaves_the_table_unverified() {
     // A piece of a wrapped label (no code) in a coded table: its relations
     // all pass, but the grid is not the printed one.
     let text = split_code_table(
-        "208\t05\t01\t行政单位离退休\t800\t800\t0\n",
+        "208\t05\t01\t行政单位离退休\t800.00\t800.00\t0.00\n",
         "\t\t\t支出\t\t\t\n",
     );
     let (tables, _) = verify(&text);
