@@ -15,6 +15,7 @@ pub mod config;
 pub mod convert;
 pub mod decode;
 pub mod discover;
+pub mod inspect;
 pub mod interrupt;
 pub mod lock;
 pub mod log;

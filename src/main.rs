@@ -85,6 +85,36 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         pdftotext: Option<PathBuf>,
     },
+    /// Show what the tool makes of one report (a .txt or a .pdf): its
+    /// metadata, every table as a grid with its header paths, unit, kind,
+    /// verification and warnings, and each failing check with its cells
+    /// marked. Reads nothing from an output directory.
+    Inspect {
+        /// The report.
+        file: PathBuf,
+        /// Only the table with this ordinal (1 = the first table).
+        #[arg(long, value_name = "N")]
+        table: Option<u32>,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+        /// Configuration file (default config/fiscal-etl.toml; may be absent).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// poppler's pdftotext, for a PDF (default: the one on PATH).
+        #[arg(long, value_name = "PATH")]
+        pdftotext: Option<PathBuf>,
+    },
+}
+
+/// What `inspect` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InspectFormat {
+    /// Metadata and aligned grids, for a terminal.
+    Text,
+    /// The table's grid as CSV (needs --table), for a spreadsheet.
+    Csv,
+    /// Metadata, tables and checks as one JSON object.
+    Json,
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -144,6 +174,80 @@ fn main() -> ExitCode {
             wait,
             pdftotext,
         }),
+        Command::Inspect {
+            file,
+            table,
+            format,
+            config,
+            pdftotext,
+        } => inspect(&file, table, format, config, pdftotext),
+    }
+}
+
+/// `inspect`: exit 0 when the report is ok, 1 when it failed (the error is
+/// shown), 2 when it cannot be read or the arguments are wrong.
+fn inspect(
+    file: &std::path::Path,
+    table: Option<u32>,
+    format: InspectFormat,
+    config: Option<PathBuf>,
+    pdftotext: Option<PathBuf>,
+) -> ExitCode {
+    use fiscal_etl::inspect as show;
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    };
+    let (config, _) = match load_config(config) {
+        Ok(c) => c,
+        Err(e) => return fail(format!("bad configuration: {e:#}")),
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    let know = pipeline::Knowledge::default();
+    let converter = fiscal_etl::convert::Converter::find(pdftotext.as_deref());
+    let cx = pipeline::ReportContext {
+        converter: &converter,
+        ..pipeline::ReportContext::new(&config, &know)
+    };
+    let record = pipeline::process_bytes(&file.to_string_lossy(), &bytes, &cx);
+    let out = match format {
+        InspectFormat::Text => {
+            let terminal = std::io::stdout().is_terminal();
+            let style = show::Style {
+                color: terminal && std::env::var_os("NO_COLOR").is_none(),
+                wrap: terminal,
+            };
+            let relations = fiscal_etl::checks::relations(&record.tables, &know.rules);
+            show::render(&record, &relations, table, style)
+        }
+        InspectFormat::Json => {
+            let json = show::report_json(&record, table);
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+        }
+        InspectFormat::Csv => {
+            let Some(n) = table else {
+                return fail("--format csv writes one table: give --table N".into());
+            };
+            let Some(t) = record.tables.iter().find(|t| t.ordinal == n) else {
+                return fail(format!(
+                    "{}: no table {n} (it has {})",
+                    file.display(),
+                    record.tables.len()
+                ));
+            };
+            match show::table_csv(t) {
+                Ok(csv) => csv,
+                Err(e) => return fail(e.to_string()),
+            }
+        }
+    };
+    print!("{out}");
+    match record.status {
+        fiscal_etl::model::Status::Ok => ExitCode::SUCCESS,
+        fiscal_etl::model::Status::Failed => ExitCode::from(1),
     }
 }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use arrow_array::{Array, StringArray};
+use arrow_array::Array;
 use common::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -70,26 +70,19 @@ fn staging_dirs(output: &Path) -> Vec<String> {
 /// (partition, report_id, source_path, status) of every `reports` row.
 fn report_rows(root: &Path) -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("reports/")) {
-        let partition = rel.split('/').skip(1).take(3).collect::<Vec<_>>().join("/");
-        for b in batches(&root.join(rel)) {
-            let s = |n: &str| {
-                b.column_by_name(n)
-                    .unwrap()
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .unwrap()
-                    .clone()
-            };
-            let (id, path, status) = (s("report_id"), s("source_path"), s("status"));
-            for i in 0..id.len() {
-                out.push((
-                    partition.clone(),
-                    id.value(i).to_string(),
-                    path.value(i).to_string(),
-                    status.value(i).to_string(),
-                ));
-            }
+    for (partition, b) in dataset(root, "reports") {
+        let (id, path, status) = (
+            strings(&b, "report_id"),
+            strings(&b, "source_path"),
+            strings(&b, "status"),
+        );
+        for i in 0..id.len() {
+            out.push((
+                partition.clone(),
+                id.value(i).to_string(),
+                path.value(i).to_string(),
+                status.value(i).to_string(),
+            ));
         }
     }
     out.sort();
@@ -99,18 +92,9 @@ fn report_rows(root: &Path) -> Vec<(String, String, String, String)> {
 /// (partition, report_id) of every `tables` row.
 fn table_rows(root: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("tables/")) {
-        let partition = rel.split('/').skip(1).take(3).collect::<Vec<_>>().join("/");
-        for b in batches(&root.join(rel)) {
-            let id = b
-                .column_by_name("report_id")
-                .unwrap()
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .unwrap()
-                .clone();
-            out.extend((0..id.len()).map(|i| (partition.clone(), id.value(i).to_string())));
-        }
+    for (partition, b) in dataset(root, "tables") {
+        let id = strings(&b, "report_id");
+        out.extend((0..id.len()).map(|i| (partition.clone(), id.value(i).to_string())));
     }
     out
 }

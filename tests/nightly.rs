@@ -4,47 +4,28 @@
 
 mod common;
 
-use arrow_array::{Array, StringArray, UInt32Array};
+use arrow_array::Array;
 use common::*;
 use std::path::{Path, PathBuf};
 
 /// Every cell of a dataset tree as (report_id, table, row, col, text), sorted.
 fn cell_keys(root: &Path) -> Vec<(String, u32, u32, u32, String)> {
     let mut out = Vec::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("cells/")) {
-        for b in batches(&root.join(rel)) {
-            let s = |n: &str| {
-                b.column_by_name(n)
-                    .unwrap()
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .unwrap()
-                    .clone()
-            };
-            let u = |n: &str| {
-                b.column_by_name(n)
-                    .unwrap()
-                    .as_any()
-                    .downcast_ref::<UInt32Array>()
-                    .unwrap()
-                    .clone()
-            };
-            let (id, t, r, c, x) = (
-                s("report_id"),
-                u("table_ordinal"),
-                u("row_ordinal"),
-                u("col_ordinal"),
-                s("text"),
-            );
-            for i in 0..b.num_rows() {
-                out.push((
-                    id.value(i).to_string(),
-                    t.value(i),
-                    r.value(i),
-                    c.value(i),
-                    x.value(i).to_string(),
-                ));
-            }
+    for (_, b) in dataset(root, "cells") {
+        let (id, x) = (strings(&b, "report_id"), strings(&b, "text"));
+        let (t, r, c) = (
+            u32s(&b, "table_ordinal"),
+            u32s(&b, "row_ordinal"),
+            u32s(&b, "col_ordinal"),
+        );
+        for i in 0..b.num_rows() {
+            out.push((
+                id.value(i).to_string(),
+                t.value(i),
+                r.value(i),
+                c.value(i),
+                x.value(i).to_string(),
+            ));
         }
     }
     out.sort();
@@ -52,19 +33,13 @@ fn cell_keys(root: &Path) -> Vec<(String, u32, u32, u32, String)> {
 }
 
 fn report_ids(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("reports/")) {
-        for b in batches(&root.join(rel)) {
-            let id = b
-                .column_by_name("report_id")
-                .unwrap()
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .unwrap()
-                .clone();
-            out.extend((0..id.len()).map(|i| id.value(i).to_string()));
-        }
-    }
+    let mut out: Vec<String> = dataset(root, "reports")
+        .iter()
+        .flat_map(|(_, b)| {
+            let id = strings(b, "report_id");
+            (0..id.len()).map(move |i| id.value(i).to_string())
+        })
+        .collect();
     out.sort();
     out
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use arrow_array::{Array, StringArray, UInt32Array};
+use arrow_array::Array;
 use common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,40 +15,25 @@ fn fixtures(dir: &str) -> std::path::PathBuf {
         .join(dir)
 }
 
-fn strings(b: &arrow_array::RecordBatch, name: &str) -> StringArray {
-    b.column_by_name(name)
-        .unwrap()
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .unwrap()
-        .clone()
-}
-
 /// (file stem, table, row, col, text) of every cell.
 fn cells(root: &Path) -> BTreeSet<(String, u32, u32, u32, String)> {
     let mut out = BTreeSet::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("cells/")) {
-        for b in batches(&root.join(rel)) {
-            let u = |n: &str| {
-                b.column_by_name(n)
-                    .unwrap()
-                    .as_any()
-                    .downcast_ref::<UInt32Array>()
-                    .unwrap()
-                    .clone()
-            };
-            let (path, text) = (strings(&b, "source_path"), strings(&b, "text"));
-            let (t, r, c) = (u("table_ordinal"), u("row_ordinal"), u("col_ordinal"));
-            for i in 0..b.num_rows() {
-                let stem = path.value(i).rsplit_once('.').unwrap().0.to_string();
-                out.insert((
-                    stem,
-                    t.value(i),
-                    r.value(i),
-                    c.value(i),
-                    text.value(i).into(),
-                ));
-            }
+    for (_, b) in dataset(root, "cells") {
+        let (path, text) = (strings(&b, "source_path"), strings(&b, "text"));
+        let (t, r, c) = (
+            u32s(&b, "table_ordinal"),
+            u32s(&b, "row_ordinal"),
+            u32s(&b, "col_ordinal"),
+        );
+        for i in 0..b.num_rows() {
+            let stem = path.value(i).rsplit_once('.').unwrap().0.to_string();
+            out.insert((
+                stem,
+                t.value(i),
+                r.value(i),
+                c.value(i),
+                text.value(i).into(),
+            ));
         }
     }
     out
@@ -57,22 +42,20 @@ fn cells(root: &Path) -> BTreeSet<(String, u32, u32, u32, String)> {
 /// (source_path, status, converter, error) of every report.
 fn reports(root: &Path) -> Vec<(String, String, String, Option<String>)> {
     let mut out = Vec::new();
-    for rel in files(root).keys().filter(|k| k.starts_with("reports/")) {
-        for b in batches(&root.join(rel)) {
-            let (p, s, c, e) = (
-                strings(&b, "source_path"),
-                strings(&b, "status"),
-                strings(&b, "converter"),
-                strings(&b, "error"),
-            );
-            for i in 0..b.num_rows() {
-                out.push((
-                    p.value(i).into(),
-                    s.value(i).into(),
-                    c.value(i).into(),
-                    (!e.is_null(i)).then(|| e.value(i).to_string()),
-                ));
-            }
+    for (_, b) in dataset(root, "reports") {
+        let (p, s, c, e) = (
+            strings(&b, "source_path"),
+            strings(&b, "status"),
+            strings(&b, "converter"),
+            strings(&b, "error"),
+        );
+        for i in 0..b.num_rows() {
+            out.push((
+                p.value(i).into(),
+                s.value(i).into(),
+                c.value(i).into(),
+                (!e.is_null(i)).then(|| e.value(i).to_string()),
+            ));
         }
     }
     out.sort();

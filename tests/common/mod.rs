@@ -1,7 +1,7 @@
 //! Helpers of the integration tests that run the binary on a corpus.
 #![allow(dead_code)] // each test crate uses its own part
 
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, StringArray, UInt32Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -83,4 +83,48 @@ pub fn big_corpus(dir: &Path, copies: usize) {
             std::fs::write(dir.join(format!("r{k}-{c:04}.txt")), b).unwrap();
         }
     }
+}
+
+/// Every batch of every published file under `dir` (a dataset or the root).
+pub fn read_all(dir: &Path) -> Vec<RecordBatch> {
+    files(dir)
+        .keys()
+        .flat_map(|rel| batches(&dir.join(rel)))
+        .collect()
+}
+
+/// Every batch of `dataset` under the output `root`, with the partition
+/// (`city=…/year=…/report_type=…`) of its file.
+pub fn dataset(root: &Path, dataset: &str) -> Vec<(String, RecordBatch)> {
+    let mut out = Vec::new();
+    for rel in files(root)
+        .keys()
+        .filter(|k| k.starts_with(&format!("{dataset}/")))
+    {
+        let partition = rel.split('/').skip(1).take(3).collect::<Vec<_>>().join("/");
+        for b in batches(&root.join(rel)) {
+            out.push((partition.clone(), b));
+        }
+    }
+    out
+}
+
+/// Column `name` of `b`, as strings.
+pub fn strings(b: &RecordBatch, name: &str) -> StringArray {
+    b.column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap_or_else(|| panic!("{name} is not utf8"))
+        .clone()
+}
+
+/// Column `name` of `b`, as u32s.
+pub fn u32s(b: &RecordBatch, name: &str) -> UInt32Array {
+    b.column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .as_any()
+        .downcast_ref::<UInt32Array>()
+        .unwrap_or_else(|| panic!("{name} is not uint32"))
+        .clone()
 }
