@@ -53,6 +53,34 @@ pub fn lift_merged_group_labels(grid: &mut Grid) {
     }
 }
 
+/// Warns of what a grid shows its reader may have got wrong, whatever the
+/// reader: a column with cells but no header. Some are printed so (a label
+/// column under a merged corner), but it is also what a lost header line
+/// or a cell split in two leaves, and the reader cannot tell which.
+pub fn warn_unsure(grid: &mut Grid) {
+    for (j, c) in grid.columns.iter().enumerate() {
+        if !c.trim().is_empty() {
+            continue;
+        }
+        let lines: Vec<String> = grid
+            .rows
+            .iter()
+            .filter(|r| r.cells.get(j).is_some_and(|c| c.is_some()))
+            .map(|r| r.line.to_string())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let shown = lines.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        let more = if lines.len() > 3 { " …" } else { "" };
+        grid.warnings.push(format!(
+            "column {} has cells but no header (printed so, or a header line was lost or a \
+             cell split in two): lines {shown}{more}",
+            j + 1
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +102,22 @@ mod tests {
                 .collect(),
             warnings: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_column_with_cells_and_no_header_is_warned_of_with_its_lines() {
+        let mut g = grid(&[["合计", "", "1.00"], ["其中", "拆开的", "2.00"]]);
+        warn_unsure(&mut g);
+        assert_eq!(g.warnings.len(), 1);
+        assert!(
+            g.warnings[0].starts_with("column 2 has cells but no header"),
+            "{:?}",
+            g.warnings
+        );
+        assert!(g.warnings[0].ends_with("lines 2"), "{:?}", g.warnings);
+        let mut clean = grid(&[["合计", "", "1.00"]]);
+        warn_unsure(&mut clean);
+        assert!(clean.warnings.is_empty());
     }
 
     #[test]
