@@ -6,7 +6,7 @@
 //! with no relation among its cells) is unchecked: `verified` null, never
 //! true.
 
-use crate::checks::{self, Check, CheckRules, CheckStatus};
+use crate::checks::{self, Check, CheckStatus};
 use crate::model::Table;
 use std::collections::BTreeSet;
 
@@ -63,24 +63,44 @@ const NAMED: usize = 3;
 /// relation, a shifted column breaks the column sums. A prose figure that
 /// disagrees is reported in `checks` but decides nothing: the text may
 /// state another quantity than the table cell it is matched to.
-pub fn verify_tables(tables: &mut [Table], checks: &[Check]) {
+pub fn verify_tables(tables: &mut [Table], checks: &[Check], relations: &[checks::Relation]) {
+    // By ordinal, once: a report of thousands of tables has hundreds of
+    // thousands of checks, and each must find its table.
+    let index: std::collections::HashMap<u32, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.ordinal, k))
+        .collect();
     for t in tables.iter_mut() {
         t.verification = Verification::default();
     }
     for c in checks {
-        let Some(t) = tables.iter_mut().find(|t| t.ordinal == c.table_ordinal) else {
+        let Some(&k) = index.get(&c.table_ordinal) else {
             continue;
         };
-        let v = &mut t.verification;
+        let v = &mut tables[k].verification;
         match c.status {
             CheckStatus::Pass => v.pass += 1,
             CheckStatus::Rounding => v.rounding += 1,
             CheckStatus::Fail => v.fail += 1,
         }
     }
-    let relations = checks::relations(tables, &CheckRules::builtin());
-    for t in tables.iter_mut() {
-        let (outcome, gaps) = judge_table(t, &relations);
+    // Each table's relations: its own, and those between tables whose cells
+    // it holds.
+    let mut of_table: Vec<Vec<&checks::Relation>> = vec![Vec::new(); tables.len()];
+    for r in relations {
+        let mut involved: Vec<u32> = r.cells.iter().map(|&(o, _, _)| o).collect();
+        involved.push(r.check.table_ordinal);
+        involved.sort_unstable();
+        involved.dedup();
+        for o in involved {
+            if let Some(&k) = index.get(&o) {
+                of_table[k].push(r);
+            }
+        }
+    }
+    for (t, relations) in tables.iter_mut().zip(&of_table) {
+        let (outcome, gaps) = judge_table(t, relations);
         t.verification.outcome = outcome;
         if outcome == Outcome::Partial {
             t.warnings.push(format!(
@@ -97,7 +117,7 @@ pub fn verify_tables(tables: &mut [Table], checks: &[Check]) {
 }
 
 /// A table's outcome, and (when partial) what is not tied.
-fn judge_table(t: &Table, relations: &[checks::Relation]) -> (Outcome, Vec<String>) {
+fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<String>) {
     let is_cross = |r: &checks::Relation| r.check.check == "cross_table";
     // A failing equality between tables says one of them is wrong, not
     // which: every table in it is unverified (the warehouse must not take
@@ -216,7 +236,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{check_report, CheckRules};
+    use crate::checks::CheckRules;
     use crate::parse::parse_report;
 
     /// A printed 一般公共预算支出表: 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类.
@@ -235,8 +255,9 @@ mod tests {
 
     fn verify(text: &str) -> (Vec<Table>, Vec<Check>) {
         let mut tables = parse_report(text).tables;
-        let checks = check_report(&tables, text, &CheckRules::builtin());
-        verify_tables(&mut tables, &checks);
+        let (checks, relations) =
+            crate::checks::check_report_related(&tables, text, &CheckRules::builtin());
+        verify_tables(&mut tables, &checks, &relations);
         (tables, checks)
     }
 

@@ -71,8 +71,9 @@ fn verify(
 ) {
     let mut r = parse_report(text);
     Catalog::builtin().classify_tables(&mut r.tables, r.meta.report_type);
-    let checks = check_report(&r.tables, text, &CheckRules::builtin());
-    fiscal_etl::verify::verify_tables(&mut r.tables, &checks);
+    let (checks, relations) =
+        fiscal_etl::checks::check_report_related(&r.tables, text, &CheckRules::builtin());
+    fiscal_etl::verify::verify_tables(&mut r.tables, &checks, &relations);
     (r.tables, checks)
 }
 

@@ -312,13 +312,22 @@ pub fn relations(tables: &[Table], rules: &CheckRules) -> Vec<Relation> {
 
 /// Runs every check of one report.
 pub fn check_report(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Check> {
+    check_report_related(tables, prose, rules).0
+}
+
+/// [`check_report`], and the relations of the tables' cells behind its
+/// checks (all but the prose figures), which verification reads: computed
+/// once for both.
+pub fn check_report_related(
+    tables: &[Table],
+    prose: &str,
+    rules: &CheckRules,
+) -> (Vec<Check>, Vec<Relation>) {
     let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
-    let mut out: Vec<Check> = relations(tables, rules)
-        .into_iter()
-        .map(|r| r.check)
-        .collect();
+    let related = relations(tables, rules);
+    let mut out: Vec<Check> = related.iter().map(|r| r.check.clone()).collect();
     out.extend(template::prose_checks_of(tables, &amounts, prose, rules));
-    out
+    (out, related)
 }
 
 fn checks_of(rel: Vec<Relation>) -> Vec<Check> {

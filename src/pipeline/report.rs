@@ -201,8 +201,10 @@ pub(super) fn process_bytes_known(
     cx.know
         .catalog
         .classify_tables(&mut parsed.tables, meta.report_type);
-    let checks = checks::check_report(&parsed.tables, &decoded.text, &cx.know.rules);
-    crate::verify::verify_tables(&mut parsed.tables, &checks);
+    let (checks, relations) =
+        checks::check_report_related(&parsed.tables, &decoded.text, &cx.know.rules);
+    crate::verify::verify_tables(&mut parsed.tables, &checks, &relations);
+    drop(relations);
     let missing = missing_meta(&meta);
     let lost = parse::lost_layout::detect(&decoded.text);
     let mut record = ReportRecord {
