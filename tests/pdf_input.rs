@@ -179,3 +179,23 @@ fn a_scan_a_damaged_pdf_and_a_missing_pdftotext_fail_alone() {
         }
     }
 }
+
+#[test]
+fn an_incremental_run_reuses_unchanged_pdfs() {
+    require_pdftotext();
+    let input = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    for name in [
+        "05_sh_putuo_sfj_2026_dept_budget.pdf",
+        "08_sh_putuo_wanli_2023_dept_budget.pdf",
+    ] {
+        std::fs::copy(fixtures("pdf").join(name), input.path().join(name)).unwrap();
+    }
+    assert_eq!(run(input.path(), output.path(), &[]).status.code(), Some(0));
+    let before = files(output.path());
+    let again = run(input.path(), output.path(), &["--incremental"]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("reused 2 parsed 0"), "{stderr}");
+    assert!(files(output.path()) == before);
+}
