@@ -472,18 +472,39 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 && text::table_number(l.text).is_none()
                 && l.squashed != title_key
                 && !text::is_column_number_row(&words_of(l.text))
+                && star_number_row(l.text).is_none()
                 // Sentences introducing the table ("…情况如下：").
                 && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
         })
         .collect();
-    let mut first_data = content
+    // The printed column numbers, where the label columns print stars: the
+    // table's columns, one per number and star.
+    let numbered = lines
+        .iter()
+        .filter(|l| !l.is_blank())
+        .find_map(|l| star_number_row(l.text));
+    let first_data = content
         .iter()
         .position(|l| is_data_start(l.text))
         .or_else(|| {
             content
                 .iter()
                 .position(|l| text::is_empty_table_row(l.squashed))
-        })?;
+        });
+    let Some(mut first_data) = first_data else {
+        // Header and column numbers with no row under them: a table
+        // printed empty.
+        let shape = numbered?;
+        let header: Vec<&str> = content.iter().map(|l| l.text).collect();
+        let names = header_paths(&header_words(&header), 0);
+        let header_cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
+        let cols = star_columns(&shape, &header_cols);
+        return Some(Grid {
+            columns: names_by_kind(&names, &cols),
+            rows: Vec::new(),
+            warnings: vec!["header and column numbers only: printed empty".to_string()],
+        });
+    };
     // The first row's label may be a tall cell whose upper half stands
     // above the line of its code and amounts: that half is data.
     if first_data > 0 && unlabelled_code(&words_of(content[first_data].text)).is_some() {
@@ -699,6 +720,22 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             cols = data_cols;
         }
     }
+    // The printed column numbers count the columns, where the header words
+    // (wrapped, run together) name more or fewer amount columns.
+    if let Some(shape) = &numbered {
+        let star_cols = star_columns(shape, &cols);
+        let amounts = |c: &[Col]| -> Vec<bool> { c.iter().map(|&c| c == Col::Amount).collect() };
+        if amounts(&cols) != amounts(&star_cols) && widest <= star_cols.len() {
+            placed = None;
+            warnings.push(format!(
+                "the printed column numbers give {} columns: the header words named by kind",
+                star_cols.len()
+            ));
+            width = star_cols.len();
+            names = names_by_kind(&names, &star_cols);
+            cols = star_cols;
+        }
+    }
     let mut placer = Placer::new(&cols, &names);
     let mut placed = placed.map(Vec::into_iter);
     let text_col = cols.iter().rposition(|c| *c == Col::Text);
@@ -738,6 +775,52 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         rows: out,
         warnings,
     })
+}
+
+/// A column-number row whose label columns print stars (`** ** 1 2 3`):
+/// one word per column, a star word for each label or code column and the
+/// numbers 1, 2, … for the amount columns. Its shape: `true` for an amount
+/// column.
+fn star_number_row(line: &str) -> Option<Vec<bool>> {
+    let ws = words_of(line);
+    let star = |w: &str| !w.is_empty() && w.chars().all(|c| c == '*' || c == '＊');
+    let mut next = 1u32;
+    let mut shape = Vec::with_capacity(ws.len());
+    for w in &ws {
+        if star(w) {
+            // Stars stand left of the numbers.
+            if next > 1 {
+                return None;
+            }
+            shape.push(false);
+        } else if w.parse::<u32>().ok() == Some(next) {
+            next += 1;
+            shape.push(true);
+        } else {
+            return None;
+        }
+    }
+    (shape.first() == Some(&false) && next > 1).then_some(shape)
+}
+
+/// The columns a star number row shows: its amount columns, and for its
+/// star columns the header's label and code columns in order (a label when
+/// the header names fewer).
+fn star_columns(shape: &[bool], header: &[Col]) -> Vec<Col> {
+    let mut text_cols = header.iter().filter(|c| !matches!(c, Col::Amount));
+    shape
+        .iter()
+        .map(|&amount| {
+            if amount {
+                Col::Amount
+            } else {
+                match text_cols.next() {
+                    Some(Col::Code) => Col::Code,
+                    _ => Col::Label,
+                }
+            }
+        })
+        .collect()
 }
 
 /// The first line of the data part: amounts, or a subject code opening a
@@ -879,5 +962,35 @@ mod tests {
                 Some("科学确定对象。")
             ]
         );
+    }
+
+    #[test]
+    fn star_column_numbers_count_the_columns() {
+        // The header words wrapped and ran together; the numbered row says
+        // two label columns and three amount columns, and is no data row.
+        let text = "功能科目 总 计 基本支出\n项目支出 类 款\n** ** 1 2 3\n201 一般公共服务支出 9.00 4.00 5.00\n合计 9.00 4.00 5.00";
+        let g = rebuild(text, "支出总体情况表").unwrap();
+        assert_eq!(g.columns.len(), 5);
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [
+                Some("201"),
+                Some("一般公共服务支出"),
+                Some("9.00"),
+                Some("4.00"),
+                Some("5.00")
+            ]
+        );
+        assert_eq!(
+            star_number_row("** 1 2 3"),
+            Some(vec![false, true, true, true])
+        );
+        assert_eq!(star_number_row("** 1 3"), None);
+        assert_eq!(star_number_row("1 2 3"), None);
+        // Printed empty: the header and its numbers, no rows.
+        let g = rebuild("科目编码 功能科目 总计 基本支出\n** ** 1 2", "表").unwrap();
+        assert!(g.rows.is_empty());
+        assert_eq!(g.columns.len(), 4);
     }
 }
