@@ -536,6 +536,22 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         data.push(l);
     }
 
+    // Amounts too long for their cells, wrapped around the row's line.
+    let (joined, dropped) = join_wrapped_digits(&data);
+    let data: Vec<Line> = data
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !dropped.contains(k))
+        .map(|(k, l)| match joined.iter().find(|(at, _, _)| *at == k) {
+            Some((_, text, squashed)) => Line {
+                no: l.no,
+                text,
+                squashed,
+            },
+            None => **l,
+        })
+        .collect();
+
     // Rows: words gathered until a line with amounts closes the row; text
     // that follows the amounts belongs to a trailing text column.
     struct RawRow {
@@ -823,6 +839,58 @@ fn star_columns(shape: &[bool], header: &[Col]) -> Vec<Col> {
         .collect()
 }
 
+/// An amount whose cell was too narrow for it prints its leading digits on
+/// the line above its row and its last digits on the line below
+/// (`370,219.2` / `合计 246,458.22 …` / `5`). Each such triple is one row:
+/// the rejoined amounts stand first among the row's amounts (the wrapped
+/// cells are the widest figures, the totals at the left). Returns the row
+/// lines rewritten (index, text, squashed) and the lines used up.
+fn join_wrapped_digits(data: &[&Line]) -> (Vec<(usize, String, String)>, Vec<usize>) {
+    let cents = |w: &str| {
+        text::is_decimal_amount(w)
+            && w.split_once('.')
+                .is_some_and(|(_, f)| f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut joined = Vec::new();
+    let mut dropped = Vec::new();
+    let mut k = 0;
+    while k + 2 < data.len() {
+        let (a, b, c) = (
+            words_of(data[k].text),
+            words_of(data[k + 1].text),
+            words_of(data[k + 2].text),
+        );
+        let heads = !a.is_empty()
+            && a.iter().all(|w| {
+                w.bytes()
+                    .all(|x| x.is_ascii_digit() || x == b'.' || x == b',')
+            })
+            && a.iter().all(|w| !cents(w));
+        let tails = c.len() == a.len()
+            && c.iter()
+                .all(|w| (1..=2).contains(&w.len()) && w.bytes().all(|x| x.is_ascii_digit()));
+        let merged: Vec<String> = a.iter().zip(&c).map(|(h, t)| format!("{h}{t}")).collect();
+        let labelled = b.iter().any(|w| !is_number_word(w));
+        if heads && tails && labelled && merged.iter().all(|w| cents(w)) {
+            let at = b
+                .iter()
+                .position(|w| is_number_word(w) && !text::is_code(w))
+                .unwrap_or(b.len());
+            let mut words: Vec<&str> = b[..at].to_vec();
+            words.extend(merged.iter().map(String::as_str));
+            words.extend(&b[at..]);
+            let line = words.join(" ");
+            let squashed = squash(&line).to_string();
+            joined.push((k + 1, line, squashed));
+            dropped.extend([k, k + 2]);
+            k += 3;
+        } else {
+            k += 1;
+        }
+    }
+    (joined, dropped)
+}
+
 /// The first line of the data part: amounts, or a subject code opening a
 /// wrapped row.
 fn is_data_start(line: &str) -> bool {
@@ -992,5 +1060,31 @@ mod tests {
         let g = rebuild("科目编码 功能科目 总计 基本支出\n** ** 1 2", "表").unwrap();
         assert!(g.rows.is_empty());
         assert_eq!(g.columns.len(), 4);
+    }
+
+    #[test]
+    fn amounts_wrapped_around_their_row() {
+        // The two widest amounts print their last digit on the line below
+        // and the rest on the line above the row.
+        let text = "科目名称 合计 小计 人员经费 项目支出\n370,219.2 293,191.8\n合计 246,458.22 77,027.38\n5 6\n行政运行 5.00 5.00 5.00 0.00";
+        let g = rebuild(text, "支出预算表").unwrap();
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [
+                Some("合计"),
+                Some("370,219.25"),
+                Some("293,191.86"),
+                Some("246,458.22"),
+                Some("77,027.38")
+            ]
+        );
+        // Complete amounts above a row are a row of their own.
+        let text = "科目名称 合计 小计\n1.25 2.50\n合计 3.75 3.75\n5 6";
+        let g = rebuild(text, "支出预算表").unwrap();
+        assert_eq!(
+            cells(&g.rows[1]),
+            [Some("合计"), Some("3.75"), Some("3.75")]
+        );
     }
 }
