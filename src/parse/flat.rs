@@ -283,9 +283,14 @@ impl<'a> Placer<'a> {
 
 /// Where a row's label belongs when a code stands right before an amount
 /// (the label cell printed above and below the line): after that code.
-fn unlabelled_code(ws: &[&str]) -> Option<usize> {
+/// With `part_codes` (a code split into 类 / 款 / 项 columns) a 款 or 项
+/// code is two digits.
+fn unlabelled_code(ws: &[&str], part_codes: bool) -> Option<usize> {
+    let code = |w: &str| {
+        text::is_code(w) || (part_codes && w.len() == 2 && w.bytes().all(|b| b.is_ascii_digit()))
+    };
     (0..ws.len().saturating_sub(1))
-        .find(|&i| text::is_code(ws[i]) && is_number_word(ws[i + 1]))
+        .find(|&i| code(ws[i]) && is_number_word(ws[i + 1]))
         .map(|i| i + 1)
 }
 
@@ -507,7 +512,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     };
     // The first row's label may be a tall cell whose upper half stands
     // above the line of its code and amounts: that half is data.
-    if first_data > 0 && unlabelled_code(&words_of(content[first_data].text)).is_some() {
+    if first_data > 0 && unlabelled_code(&words_of(content[first_data].text), false).is_some() {
         let above = words_of(content[first_data - 1].text);
         if let [w] = above.as_slice() {
             if !is_header_word(w) && !is_number_word(w) {
@@ -519,6 +524,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
     let code_col = hw.iter().flatten().any(|w| classify_col(w) == Col::Code);
+    let part_codes = code_col && header_lines.iter().any(|l| words_of(l).contains(&"款"));
 
     // Data lines, with header blocks repeated after page breaks dropped.
     let mut data: Vec<&Line> = Vec::new();
@@ -576,7 +582,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if has_amount(l.text, code_col) {
             // A tall label cell: its text printed half above and half below
             // the line of its code and amounts, where the label is missing.
-            if let (Some(at), Some(next)) = (unlabelled_code(&ws), data.get(k + 1)) {
+            if let (Some(at), Some(next)) = (unlabelled_code(&ws, part_codes), data.get(k + 1)) {
                 let below = words_of(next.text);
                 let fragment = |w: &[&str]| {
                     w.len() == 1
@@ -1085,6 +1091,34 @@ mod tests {
         assert_eq!(
             cells(&g.rows[1]),
             [Some("合计"), Some("3.75"), Some("3.75")]
+        );
+    }
+
+    #[test]
+    fn tall_label_beside_a_part_code() {
+        // 类 / 款 / 项 columns: a two-digit 项 code before the amounts, its
+        // label printed half above and half below the line.
+        let text = "科目编码 科目名称 合计\n类 款 项\n212 城乡社区支出 9.00\n国有土地使用权出让收入安\n08 9.00\n排的支出\n合计 9.00";
+        let g = rebuild(text, "收入总体情况表").unwrap();
+        let labels: Vec<String> = g
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "212|城乡社区支出|9.00",
+                "08|国有土地使用权出让收入安排的支出|9.00",
+                "合计|9.00"
+            ]
         );
     }
 }
