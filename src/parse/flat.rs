@@ -283,9 +283,14 @@ impl<'a> Placer<'a> {
 
 /// Where a row's label belongs when a code stands right before an amount
 /// (the label cell printed above and below the line): after that code.
-fn unlabelled_code(ws: &[&str]) -> Option<usize> {
+/// With `part_codes` (a code split into 类 / 款 / 项 columns) a 款 or 项
+/// code is two digits.
+fn unlabelled_code(ws: &[&str], part_codes: bool) -> Option<usize> {
+    let code = |w: &str| {
+        text::is_code(w) || (part_codes && w.len() == 2 && w.bytes().all(|b| b.is_ascii_digit()))
+    };
     (0..ws.len().saturating_sub(1))
-        .find(|&i| text::is_code(ws[i]) && is_number_word(ws[i + 1]))
+        .find(|&i| code(ws[i]) && is_number_word(ws[i + 1]))
         .map(|i| i + 1)
 }
 
@@ -472,21 +477,42 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 && text::table_number(l.text).is_none()
                 && l.squashed != title_key
                 && !text::is_column_number_row(&words_of(l.text))
+                && star_number_row(l.text).is_none()
                 // Sentences introducing the table ("…情况如下：").
                 && !l.text.trim_end_matches(is_space).ends_with(['：', ':'])
         })
         .collect();
-    let mut first_data = content
+    // The printed column numbers, where the label columns print stars: the
+    // table's columns, one per number and star.
+    let numbered = lines
+        .iter()
+        .filter(|l| !l.is_blank())
+        .find_map(|l| star_number_row(l.text));
+    let first_data = content
         .iter()
         .position(|l| is_data_start(l.text))
         .or_else(|| {
             content
                 .iter()
                 .position(|l| text::is_empty_table_row(l.squashed))
-        })?;
+        });
+    let Some(mut first_data) = first_data else {
+        // Header and column numbers with no row under them: a table
+        // printed empty.
+        let shape = numbered?;
+        let header: Vec<&str> = content.iter().map(|l| l.text).collect();
+        let names = header_paths(&header_words(&header), 0);
+        let header_cols: Vec<Col> = names.iter().map(|n| classify_col(n)).collect();
+        let cols = star_columns(&shape, &header_cols);
+        return Some(Grid {
+            columns: names_by_kind(&names, &cols),
+            rows: Vec::new(),
+            warnings: vec!["header and column numbers only: printed empty".to_string()],
+        });
+    };
     // The first row's label may be a tall cell whose upper half stands
     // above the line of its code and amounts: that half is data.
-    if first_data > 0 && unlabelled_code(&words_of(content[first_data].text)).is_some() {
+    if first_data > 0 && unlabelled_code(&words_of(content[first_data].text), false).is_some() {
         let above = words_of(content[first_data - 1].text);
         if let [w] = above.as_slice() {
             if !is_header_word(w) && !is_number_word(w) {
@@ -498,6 +524,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
     let code_col = hw.iter().flatten().any(|w| classify_col(w) == Col::Code);
+    let part_codes = code_col && header_lines.iter().any(|l| words_of(l).contains(&"款"));
 
     // Data lines, with header blocks repeated after page breaks dropped.
     let mut data: Vec<&Line> = Vec::new();
@@ -514,6 +541,22 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         skipping = false;
         data.push(l);
     }
+
+    // Amounts too long for their cells, wrapped around the row's line.
+    let (joined, dropped) = join_wrapped_digits(&data);
+    let data: Vec<Line> = data
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !dropped.contains(k))
+        .map(|(k, l)| match joined.iter().find(|(at, _, _)| *at == k) {
+            Some((_, text, squashed)) => Line {
+                no: l.no,
+                text,
+                squashed,
+            },
+            None => **l,
+        })
+        .collect();
 
     // Rows: words gathered until a line with amounts closes the row; text
     // that follows the amounts belongs to a trailing text column.
@@ -539,7 +582,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         if has_amount(l.text, code_col) {
             // A tall label cell: its text printed half above and half below
             // the line of its code and amounts, where the label is missing.
-            if let (Some(at), Some(next)) = (unlabelled_code(&ws), data.get(k + 1)) {
+            if let (Some(at), Some(next)) = (unlabelled_code(&ws, part_codes), data.get(k + 1)) {
                 let below = words_of(next.text);
                 let fragment = |w: &[&str]| {
                     w.len() == 1
@@ -699,6 +742,22 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             cols = data_cols;
         }
     }
+    // The printed column numbers count the columns, where the header words
+    // (wrapped, run together) name more or fewer amount columns.
+    if let Some(shape) = &numbered {
+        let star_cols = star_columns(shape, &cols);
+        let amounts = |c: &[Col]| -> Vec<bool> { c.iter().map(|&c| c == Col::Amount).collect() };
+        if amounts(&cols) != amounts(&star_cols) && widest <= star_cols.len() {
+            placed = None;
+            warnings.push(format!(
+                "the printed column numbers give {} columns: the header words named by kind",
+                star_cols.len()
+            ));
+            width = star_cols.len();
+            names = names_by_kind(&names, &star_cols);
+            cols = star_cols;
+        }
+    }
     let mut placer = Placer::new(&cols, &names);
     let mut placed = placed.map(Vec::into_iter);
     let text_col = cols.iter().rposition(|c| *c == Col::Text);
@@ -738,6 +797,104 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         rows: out,
         warnings,
     })
+}
+
+/// A column-number row whose label columns print stars (`** ** 1 2 3`):
+/// one word per column, a star word for each label or code column and the
+/// numbers 1, 2, … for the amount columns. Its shape: `true` for an amount
+/// column.
+fn star_number_row(line: &str) -> Option<Vec<bool>> {
+    let ws = words_of(line);
+    let star = |w: &str| !w.is_empty() && w.chars().all(|c| c == '*' || c == '＊');
+    let mut next = 1u32;
+    let mut shape = Vec::with_capacity(ws.len());
+    for w in &ws {
+        if star(w) {
+            // Stars stand left of the numbers.
+            if next > 1 {
+                return None;
+            }
+            shape.push(false);
+        } else if w.parse::<u32>().ok() == Some(next) {
+            next += 1;
+            shape.push(true);
+        } else {
+            return None;
+        }
+    }
+    (shape.first() == Some(&false) && next > 1).then_some(shape)
+}
+
+/// The columns a star number row shows: its amount columns, and for its
+/// star columns the header's label and code columns in order (a label when
+/// the header names fewer).
+fn star_columns(shape: &[bool], header: &[Col]) -> Vec<Col> {
+    let mut text_cols = header.iter().filter(|c| !matches!(c, Col::Amount));
+    shape
+        .iter()
+        .map(|&amount| {
+            if amount {
+                Col::Amount
+            } else {
+                match text_cols.next() {
+                    Some(Col::Code) => Col::Code,
+                    _ => Col::Label,
+                }
+            }
+        })
+        .collect()
+}
+
+/// An amount whose cell was too narrow for it prints its leading digits on
+/// the line above its row and its last digits on the line below
+/// (`370,219.2` / `合计 246,458.22 …` / `5`). Each such triple is one row:
+/// the rejoined amounts stand first among the row's amounts (the wrapped
+/// cells are the widest figures, the totals at the left). Returns the row
+/// lines rewritten (index, text, squashed) and the lines used up.
+fn join_wrapped_digits(data: &[&Line]) -> (Vec<(usize, String, String)>, Vec<usize>) {
+    let cents = |w: &str| {
+        text::is_decimal_amount(w)
+            && w.split_once('.')
+                .is_some_and(|(_, f)| f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut joined = Vec::new();
+    let mut dropped = Vec::new();
+    let mut k = 0;
+    while k + 2 < data.len() {
+        let (a, b, c) = (
+            words_of(data[k].text),
+            words_of(data[k + 1].text),
+            words_of(data[k + 2].text),
+        );
+        let heads = !a.is_empty()
+            && a.iter().all(|w| {
+                w.bytes()
+                    .all(|x| x.is_ascii_digit() || x == b'.' || x == b',')
+            })
+            && a.iter().all(|w| !cents(w));
+        let tails = c.len() == a.len()
+            && c.iter()
+                .all(|w| (1..=2).contains(&w.len()) && w.bytes().all(|x| x.is_ascii_digit()));
+        let merged: Vec<String> = a.iter().zip(&c).map(|(h, t)| format!("{h}{t}")).collect();
+        let labelled = b.iter().any(|w| !is_number_word(w));
+        if heads && tails && labelled && merged.iter().all(|w| cents(w)) {
+            let at = b
+                .iter()
+                .position(|w| is_number_word(w) && !text::is_code(w))
+                .unwrap_or(b.len());
+            let mut words: Vec<&str> = b[..at].to_vec();
+            words.extend(merged.iter().map(String::as_str));
+            words.extend(&b[at..]);
+            let line = words.join(" ");
+            let squashed = squash(&line).to_string();
+            joined.push((k + 1, line, squashed));
+            dropped.extend([k, k + 2]);
+            k += 3;
+        } else {
+            k += 1;
+        }
+    }
+    (joined, dropped)
 }
 
 /// The first line of the data part: amounts, or a subject code opening a
@@ -877,6 +1034,90 @@ mod tests {
                 Some("提前下达医疗救助省级补助资金"),
                 Some("21714"),
                 Some("科学确定对象。")
+            ]
+        );
+    }
+
+    #[test]
+    fn star_column_numbers_count_the_columns() {
+        // The header words wrapped and ran together; the numbered row says
+        // two label columns and three amount columns, and is no data row.
+        let text = "功能科目 总 计 基本支出\n项目支出 类 款\n** ** 1 2 3\n201 一般公共服务支出 9.00 4.00 5.00\n合计 9.00 4.00 5.00";
+        let g = rebuild(text, "支出总体情况表").unwrap();
+        assert_eq!(g.columns.len(), 5);
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [
+                Some("201"),
+                Some("一般公共服务支出"),
+                Some("9.00"),
+                Some("4.00"),
+                Some("5.00")
+            ]
+        );
+        assert_eq!(
+            star_number_row("** 1 2 3"),
+            Some(vec![false, true, true, true])
+        );
+        assert_eq!(star_number_row("** 1 3"), None);
+        assert_eq!(star_number_row("1 2 3"), None);
+        // Printed empty: the header and its numbers, no rows.
+        let g = rebuild("科目编码 功能科目 总计 基本支出\n** ** 1 2", "表").unwrap();
+        assert!(g.rows.is_empty());
+        assert_eq!(g.columns.len(), 4);
+    }
+
+    #[test]
+    fn amounts_wrapped_around_their_row() {
+        // The two widest amounts print their last digit on the line below
+        // and the rest on the line above the row.
+        let text = "科目名称 合计 小计 人员经费 项目支出\n370,219.2 293,191.8\n合计 246,458.22 77,027.38\n5 6\n行政运行 5.00 5.00 5.00 0.00";
+        let g = rebuild(text, "支出预算表").unwrap();
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [
+                Some("合计"),
+                Some("370,219.25"),
+                Some("293,191.86"),
+                Some("246,458.22"),
+                Some("77,027.38")
+            ]
+        );
+        // Complete amounts above a row are a row of their own.
+        let text = "科目名称 合计 小计\n1.25 2.50\n合计 3.75 3.75\n5 6";
+        let g = rebuild(text, "支出预算表").unwrap();
+        assert_eq!(
+            cells(&g.rows[1]),
+            [Some("合计"), Some("3.75"), Some("3.75")]
+        );
+    }
+
+    #[test]
+    fn tall_label_beside_a_part_code() {
+        // 类 / 款 / 项 columns: a two-digit 项 code before the amounts, its
+        // label printed half above and half below the line.
+        let text = "科目编码 科目名称 合计\n类 款 项\n212 城乡社区支出 9.00\n国有土地使用权出让收入安\n08 9.00\n排的支出\n合计 9.00";
+        let g = rebuild(text, "收入总体情况表").unwrap();
+        let labels: Vec<String> = g
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "212|城乡社区支出|9.00",
+                "08|国有土地使用权出让收入安排的支出|9.00",
+                "合计|9.00"
             ]
         );
     }
