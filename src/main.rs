@@ -28,7 +28,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "fiscal-etl",
     version,
-    about = "Extract every table of department budget and final-accounts report texts into Hive-partitioned Parquet"
+    about = "Extract every table of department budget and final-accounts reports (texts or PDFs) into Hive-partitioned Parquet"
 )]
 struct Cli {
     #[command(subcommand)]
