@@ -24,10 +24,12 @@ pub fn is_pdf(rel: &str) -> bool {
     rel.len() > 4 && rel[rel.len() - 4..].eq_ignore_ascii_case(".pdf")
 }
 
-/// The PDF converter of a run: pdftotext, or why there is none.
-#[derive(Debug, Clone)]
+/// The PDF converter of a run: pdftotext, or why there is none. Looked up
+/// at the first PDF, so a run of texts never starts it.
+#[derive(Debug)]
 pub struct Converter {
-    tool: Result<Pdftotext, String>,
+    explicit: Option<PathBuf>,
+    tool: std::sync::OnceLock<Result<Pdftotext, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,28 +43,24 @@ impl Converter {
     /// pdftotext at `explicit` (`--pdftotext`), or on PATH. Not finding it
     /// is not an error of the run: only PDF reports fail, saying so.
     pub fn find(explicit: Option<&Path>) -> Converter {
-        let program = explicit.map_or_else(|| PathBuf::from("pdftotext"), Path::to_path_buf);
-        let tool = version(&program)
-            .map(|v| Pdftotext {
-                label: format!("pdftotext {v} -layout"),
-                program: program.clone(),
-            })
-            .map_err(|e| match explicit {
-                Some(p) => format!("pdftotext at {} cannot run ({e}); give --pdftotext the path of poppler's pdftotext", p.display()),
-                None => format!(
-                    "pdftotext not found on PATH ({e}); install poppler (Debian/Ubuntu: \
-                     apt-get install poppler-utils) or give its path with --pdftotext PATH"
-                ),
-            });
-        Converter { tool }
+        Converter {
+            explicit: explicit.map(Path::to_path_buf),
+            tool: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn tool(&self) -> &Result<Pdftotext, String> {
+        self.tool.get_or_init(|| locate(self.explicit.as_deref()))
     }
 
     /// What `reports.converter` says for a report at `rel`.
     pub fn label(&self, rel: &str) -> String {
-        match (&self.tool, is_pdf(rel)) {
-            (_, false) => TEXT.to_string(),
-            (Ok(t), true) => t.label.clone(),
-            (Err(_), true) => "pdftotext (not found)".to_string(),
+        if !is_pdf(rel) {
+            return TEXT.to_string();
+        }
+        match self.tool() {
+            Ok(t) => t.label.clone(),
+            Err(_) => "pdftotext (not found)".to_string(),
         }
     }
 
@@ -76,11 +74,28 @@ impl Converter {
         if !is_pdf(rel) {
             return Ok(std::borrow::Cow::Borrowed(bytes));
         }
-        let tool = self.tool.as_ref().map_err(|e| format!("{rel}: {e}"))?;
+        let tool = self.tool().as_ref().map_err(|e| format!("{rel}: {e}"))?;
         tool.convert(bytes)
             .map(std::borrow::Cow::Owned)
             .map_err(|e| format!("{rel}: {e}"))
     }
+}
+
+/// pdftotext at `explicit`, or on PATH, with its version.
+fn locate(explicit: Option<&Path>) -> Result<Pdftotext, String> {
+    let program = explicit.map_or_else(|| PathBuf::from("pdftotext"), Path::to_path_buf);
+    version(&program)
+            .map(|v| Pdftotext {
+                label: format!("pdftotext {v} -layout"),
+                program: program.clone(),
+            })
+            .map_err(|e| match explicit {
+                Some(p) => format!("pdftotext at {} cannot run ({e}); give --pdftotext the path of poppler's pdftotext", p.display()),
+                None => format!(
+                    "pdftotext not found on PATH ({e}); install poppler (Debian/Ubuntu: \
+                     apt-get install poppler-utils) or give its path with --pdftotext PATH"
+                ),
+            })
 }
 
 /// pdftotext's version, from `pdftotext -v` (printed on stderr).

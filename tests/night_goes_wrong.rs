@@ -12,13 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn spawn(input: &Path, output: &Path, extra: &[&str]) -> Child {
-    bin()
-        .arg("run")
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(output)
-        .args(extra)
+    run_command(input, output, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -171,12 +171,7 @@ fn a_killed_run_leaves_the_previous_output_readable_and_the_next_run_succeeds() 
     let reference = files(output.path());
     let n_reports = report_ids(output.path()).len();
     for delay_ms in [5u64, 40, 120, 300, 600] {
-        let mut child = bin()
-            .arg("run")
-            .arg("--input")
-            .arg(input.path())
-            .arg("--output")
-            .arg(output.path())
+        let mut child = run_command(input.path(), output.path(), &[])
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();

@@ -38,9 +38,8 @@ impl PartitionDone {
                 file: p.file,
                 dir: 0,
                 status: r.status,
-                // The bytes parsed are not those scanned (see
-                // `changed_while_read`), or there were none.
-                retry: r.status == Status::Failed && p.has_bytes && r.report_id != id_hex(p.id),
+                // Failed for a reason outside the bytes scanned.
+                retry: r.status == Status::Failed && not_as_scanned(p, r),
             });
             if let Some(error) = &r.error {
                 d.errors.push((p.file, error.clone()));
@@ -53,6 +52,12 @@ impl PartitionDone {
             d.cells += crate::arrow_out::n_cells(&r.tables);
         }
     }
+}
+
+/// Were the bytes processed not those pass 1 scanned (the file changed or
+/// vanished since)? A file unreadable in pass 1 had no bytes to compare.
+fn not_as_scanned(p: &Planned, r: &ReportRecord) -> bool {
+    p.has_bytes && r.report_id != id_hex(p.id)
 }
 
 /// What pass 2 reads and shares between its workers.
@@ -144,7 +149,7 @@ impl Pass2<'_> {
         let known = p.known.map(|k| (p.id, k.meta(self.texts)));
         let (path, rel_path) = (files.path(p.file as usize), files.rel_path(p.file as usize));
         let mut r = process_file_known(&path, rel_path, self.cx, known);
-        if r.report_id != id_hex(p.id) && p.has_bytes {
+        if not_as_scanned(p, &r) {
             r = changed_while_read(r, p.id);
         }
         if files.raw_rel_path(p.file as usize).is_some() {

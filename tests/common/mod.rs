@@ -25,16 +25,20 @@ pub const GZ: &str = "002_c902f1b07777cdfc.txt";
 pub const JM: &str = "003_e2aa0d4e68ff0396.txt";
 pub const LJ: &str = "004_54921d8d96e87ec6.txt";
 
-pub fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
-    bin()
-        .arg("run")
+/// `fiscal-etl run --input … --output … EXTRA…`, not started.
+pub fn run_command(input: &Path, output: &Path, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("run")
         .arg("--input")
         .arg(input)
         .arg("--output")
         .arg(output)
-        .args(extra)
-        .output()
-        .unwrap()
+        .args(extra);
+    c
+}
+
+pub fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    run_command(input, output, extra).output().unwrap()
 }
 
 /// Relative path → bytes of every published Parquet file under `root`, as
