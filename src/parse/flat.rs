@@ -6,6 +6,7 @@
 //! columns such as 绩效目标 that follow the amounts.
 
 use super::header::{is_header_word, paths_from_words, refine_words, strip_paren_suffix};
+use super::header_zones::zoned_paths;
 use super::text::{self, clean_cell, is_space, squash};
 use super::{Grid, Line};
 use crate::model::Row;
@@ -394,6 +395,11 @@ fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
     for line in lines {
         let mut row = Vec::new();
         for w in words_of(line) {
+            // The code levels over split code columns are words of their own.
+            if pending.is_empty() && matches!(w, "类" | "款" | "项") {
+                row.push(w.to_string());
+                continue;
+            }
             pending.push_str(w);
             if is_header_word(&pending) || pending.chars().count() > 24 {
                 row.push(std::mem::take(&mut pending));
@@ -414,9 +420,10 @@ fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
 
 /// Leaf paths from the header words of a flattened table.
 fn header_paths(rows: &[Vec<String>], width: usize) -> Vec<String> {
-    let first_line: Vec<String> = rows.first().cloned().unwrap_or_default();
-    let words = refine_words(rows.concat());
-    let mut paths = paths_from_words(&first_line, &words);
+    let mut paths = zoned_paths(rows).unwrap_or_else(|| {
+        let first_line: Vec<String> = rows.first().cloned().unwrap_or_default();
+        paths_from_words(&first_line, &refine_words(rows.concat()))
+    });
     if width > 0 {
         paths.resize(width, String::new());
     }

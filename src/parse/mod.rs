@@ -20,6 +20,7 @@ mod drawing_order;
 mod flat;
 mod grid_rules;
 mod header;
+mod header_zones;
 mod layout;
 pub mod lost_layout;
 mod markdown;

@@ -367,12 +367,14 @@ pub fn numbered_title(line: &str) -> Option<(String, &str)> {
     Some((squash(c.get(1).unwrap().as_str()), rest))
 }
 
-/// A note line under a table: 注：…, 注1：…, 备注：….
+/// A note line under a table: 注：…, 注1：…, 备注：…, 说明：….
 pub fn is_note_start(line: &str) -> bool {
     let t = line.trim_start_matches(is_space);
     t.starts_with("注：")
         || t.starts_with("注:")
         || t.starts_with("备注：")
+        || t.starts_with("说明：")
+        || t.starts_with("说明:")
         || (t.starts_with('注') && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
 }
 

@@ -78,6 +78,20 @@ fn drop_starred(content: &mut Vec<Content<'_>>, starred: &[usize]) {
     }
 }
 
+/// A lone integer after a gap at the end of the body is the page's
+/// number, not a row (it would make a table printed empty look like one
+/// with data).
+pub(super) fn drop_trailing_page_numbers(content: &mut Vec<Content<'_>>) {
+    while let Some((_, runs, gap, _)) = content.last() {
+        let lone =
+            runs.len() == 1 && text::is_row_number(&runs[0].text) && !runs[0].text.contains('.');
+        if !(lone && *gap) {
+            break;
+        }
+        content.pop();
+    }
+}
+
 /// The header above the first data line, minus sentences that introduce
 /// the table: its lines cut into words, and the squashed text of every
 /// line above the data (to know the header printed again on later pages).

@@ -22,6 +22,7 @@
 mod align;
 mod body;
 mod columns;
+mod empty;
 mod header_cells;
 mod page_fit;
 mod pairs;
@@ -85,8 +86,13 @@ pub fn is_layout(lines: &[Line]) -> bool {
 /// Rebuilds the grid of a table printed in layout text from its body lines
 /// (notes already removed).
 pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
-    let content = body::content_lines(lines, title);
-    let first_data = content.iter().position(|c| is_data_line(&c.1))?;
+    let mut content = body::content_lines(lines, title);
+    body::drop_trailing_page_numbers(&mut content);
+    let Some(first_data) = content.iter().position(|c| is_data_line(&c.1)) else {
+        let first = empty::first_empty_row(&content)?;
+        let (header_lines, _) = body::header_of(&content[..first]);
+        return empty::rebuild_empty(&header_lines, &content[first..]);
+    };
     let (header_lines, header_keys) = body::header_of(&content[..first_data]);
     let (mut data, mut block) = body::data_lines(content, first_data, &header_keys);
     join_wrapped_digits(&mut data, &mut block);

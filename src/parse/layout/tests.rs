@@ -334,3 +334,49 @@ fn codes_of_the_lowest_level_are_not_the_labels_indent() {
         [None, None, None, Some("合计"), Some("1,935.36")]
     );
 }
+
+#[test]
+fn table_printed_empty_takes_its_columns_from_the_header() {
+    // No amount anywhere, so no data columns: the header leaves are the
+    // columns, the bare 合计 goes in the name column, and the page number
+    // under the table is no row.
+    let text = r"
+               项目                   政府性基金预算支出
+ 功能分类科目编码
+                    功能分类科目名称   合计     基本支出      项目支出
+ 类   款   项
+ 无
+
+               合计
+
+                                         19";
+    let g = rebuild(text, "2025年预算单位政府性基金预算支出功能分类预算表");
+    assert_eq!(
+        g.columns,
+        [
+            "项目/功能分类科目编码/类",
+            "项目/功能分类科目编码/款",
+            "项目/功能分类科目编码/项",
+            "项目/功能分类科目名称",
+            "政府性基金预算支出/合计",
+            "政府性基金预算支出/基本支出",
+            "政府性基金预算支出/项目支出"
+        ]
+    );
+    let rows: Vec<_> = g.rows.iter().map(cells).collect();
+    assert_eq!(
+        rows,
+        [
+            [Some("无"), None, None, None, None, None, None],
+            [None, None, None, Some("合计"), None, None, None]
+        ]
+    );
+}
+
+#[test]
+fn header_without_a_total_under_it_is_no_table() {
+    let text = r"
+        功能科目代码                    功能科目名称                           金额
+      此表为空";
+    assert!(super::rebuild(&SourceLines::new(text).lines(), "政府性基金支出预算表").is_none());
+}
