@@ -105,6 +105,11 @@ impl Lexicon {
     }
 }
 
+/// Is this a whole header word of the templates' vocabulary?
+pub fn is_known_word(w: &str) -> bool {
+    LEXICON.known(w)
+}
+
 /// Undoes what flattening did to header words: two cells glued into one
 /// word are split, a word cut in two is joined, when the vocabulary knows
 /// the parts.

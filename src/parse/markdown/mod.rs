@@ -20,6 +20,7 @@
 //! Line numbers do not move: line N of the rewrite is line N of the input.
 
 mod continuation;
+mod header;
 
 use super::text::{is_amount, is_space};
 use continuation::ColumnProfile;
@@ -49,8 +50,9 @@ pub fn to_tabbed(text: &str) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     // The columns of the table the last block belonged to, while only
-    // blank lines and page furniture follow it.
-    let mut table: Option<Vec<ColumnProfile>> = None;
+    // blank lines and page furniture follow it, and its header as rebuilt
+    // (if it was): every page of a table gets the header of its first.
+    let mut table: Option<OpenTable> = None;
     let mut i = 0;
     while i < lines.len() {
         if is_page_number_line(&lines, i) {
@@ -60,9 +62,9 @@ pub fn to_tabbed(text: &str) -> String {
             let end = (i..lines.len())
                 .find(|&j| !is_pipe_row(lines[j]))
                 .unwrap_or(lines.len());
-            let (rewritten, columns) = rewrite_block(&lines[i..end], table.as_deref());
+            let (rewritten, open) = rewrite_block(&lines[i..end], table.as_ref());
             out.extend(rewritten);
-            table = Some(columns);
+            table = Some(open);
             i = end;
         } else {
             let line = strip_marks(lines[i]);
@@ -120,20 +122,41 @@ fn label_and_amount(cell: &str) -> Option<(&str, &str)> {
     (!label.is_empty() && !label.contains(BREAK) && is_amount(amount)).then_some((label, amount))
 }
 
-/// One block of consecutive pipe rows, and the columns of the table it
-/// belongs to. `table` holds the columns of the table a block continues
-/// (one on the page before, with nothing but furniture between).
-fn rewrite_block(
-    rows: &[&str],
-    table: Option<&[ColumnProfile]>,
-) -> (Vec<String>, Vec<ColumnProfile>) {
+/// Header rows, cells by column.
+type HeaderRows = Vec<Vec<String>>;
+
+/// The table the last block of pipe rows belonged to.
+struct OpenTable {
+    columns: Vec<ColumnProfile>,
+    /// Its header as rebuilt by the grammar, if it was.
+    header: Option<HeaderRows>,
+}
+
+/// One block of consecutive pipe rows, and the table it belongs to.
+/// `continued` is the table a block continues (one on the page before,
+/// with nothing but furniture between): its columns, and its header, which
+/// every page of the table gets as its first page had it rebuilt.
+fn rewrite_block(rows: &[&str], continued: Option<&OpenTable>) -> (Vec<String>, OpenTable) {
     let mut grid = block_grid(rows);
     let first_data = grid
         .iter()
         .position(|r| r.as_deref().is_some_and(has_amount))
         .unwrap_or(grid.len());
+    let table = continued.map(|t| t.columns.as_slice());
+    let mut header = continued.and_then(|t| t.header.clone());
     if first_data > 0 {
         merge_split_columns(&mut grid, first_data);
+        // Not where two printed columns share a cell (项目<br>预算数): the
+        // header's merged cells are split with the data's below.
+        if continued.is_none() && merged_columns(&grid[first_data..]).is_empty() {
+            header = rebuilt_header(&grid[..first_data]);
+        }
+        if let Some(h) = header.as_deref().filter(|h| h.len() <= first_data) {
+            let mut rebuilt = h.iter().cloned();
+            for slot in &mut grid[..first_data] {
+                *slot = rebuilt.next();
+            }
+        }
     }
     let columns = match table {
         Some(table) if first_data == 0 => restore_dropped_columns(&mut grid, table),
@@ -199,7 +222,30 @@ fn rewrite_block(
         }
         out.push(lower.join("\t"));
     }
-    (out, columns)
+    (out, OpenTable { columns, header })
+}
+
+/// The header rows above the data rebuilt by the templates' grammar
+/// ([`header::rebuild_header`]), when they read by it and hold no page
+/// furniture.
+fn rebuilt_header(rows: &[Option<Vec<String>>]) -> Option<HeaderRows> {
+    let width = rows.iter().flatten().map(Vec::len).max().unwrap_or(0);
+    let rows: Vec<Vec<String>> = rows.iter().flatten().cloned().collect();
+    let furniture = rows.iter().any(|r| {
+        let spaced = r.join(" ");
+        super::text::is_furniture(&spaced, &super::text::squash(&spaced))
+    });
+    if furniture {
+        return None;
+    }
+    let padded: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.resize(width, String::new());
+            r
+        })
+        .collect();
+    header::rebuild_header(&padded, width)
 }
 
 /// A block narrower than the table it continues: its cells are moved under
@@ -453,17 +499,20 @@ mod tests {
     }
 
     #[test]
-    fn stacked_header_cells_use_the_rule_row_and_wraps_are_joined() {
+    fn stacked_header_cells_are_unstacked_and_wraps_are_joined() {
         let md = "||||项目||一般公共预算支出||\n|---|---|---|---|---|---|---|\n\
                   |功能<br>类|分类科<br>款|目编码<br>项|功能分类科目名称|合计|基本支出|项目支出|\n\
                   |208|05|05|机关事业单位基本养老<br>保险缴费支出|1839485.00|1839485.00|0.00|";
         let out = to_tabbed(md);
         let lines: Vec<&str> = out.split('\n').collect();
-        assert_eq!(lines[1], "功能\t分类科\t目编码\t\t\t\t");
+        // The header rebuilt by the grammar, a level per row, each word
+        // over the first column it heads.
+        assert_eq!(lines[0], "项目\t\t\t\t一般公共预算支出\t\t");
         assert_eq!(
-            lines[2],
-            "类\t款\t项\t功能分类科目名称\t合计\t基本支出\t项目支出"
+            lines[1],
+            "功能分类科目编码\t\t\t功能分类科目名称\t合计\t基本支出\t项目支出"
         );
+        assert_eq!(lines[2], "类\t款\t项\t\t\t\t");
         assert_eq!(
             lines[3],
             "208\t05\t05\t机关事业单位基本养老 保险缴费支出\t1839485.00\t1839485.00\t0.00"

@@ -1,0 +1,231 @@
+//! Header rows of a markdown table rebuilt by the templates' grammar.
+//!
+//! pymupdf4llm writes a spanning header cell's text spread over the
+//! columns it spans (`功能分|类科|目编码`) or in one of them, not
+//! necessarily the first, and the upper half of a wrapped cell a row above
+//! its lower half (`事业单位` over `经营收入`). Read by position, such a
+//! header gives paths like `类/功能分` and `项目/合计`. But the leaf row is
+//! whole, and the words of each row are in order: once the spread words
+//! are joined and the wrapped halves put together, the rows are lines of
+//! label then amount words that [`zoned_paths`] rebuilds as the templates
+//! print them. The result is written back as header rows the tabbed
+//! reader reads into the same paths, so nothing after this stage changes.
+
+use super::BREAK;
+use crate::parse::header::{is_header_word, is_known_word, paths_from_grid};
+use crate::parse::header_zones::zoned_paths;
+
+/// Header rows (cells by column, the last row the leaves) rebuilt, or
+/// `None` when the header does not read by the grammar: then the rows are
+/// kept as the converter wrote them.
+pub(super) fn rebuild_header(rows: &[Vec<String>], width: usize) -> Option<Vec<Vec<String>>> {
+    let rows = unstack(rows);
+    let (leaf_row, upper) = rows.split_last()?;
+    if leaf_row.len() != width || leaf_row.iter().any(|c| c.is_empty()) {
+        return None;
+    }
+    let mut leaves: Vec<String> = leaf_row.clone();
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for row in upper {
+        let mut row = row.clone();
+        // A word over its column that, with the leaf under it, makes a
+        // word of the templates: the two halves of a wrapped cell.
+        for (j, cell) in row.iter_mut().enumerate() {
+            let whole = format!("{cell}{}", leaves[j]);
+            if !cell.is_empty() && is_known_word(&whole) {
+                leaves[j] = whole;
+                cell.clear();
+            }
+        }
+        let line: Vec<String> = runs(&row)
+            .into_iter()
+            .flat_map(|(start, end)| spread_words(&row[start..end]))
+            .collect();
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    lines.push(leaves);
+    let paths = zoned_paths(&lines)?;
+    if paths.len() != width {
+        return None;
+    }
+    let grid = grid_from_paths(&paths);
+    (paths_from_grid(&grid, width) == paths).then_some(grid)
+}
+
+/// A row with cells printed on two lines (`功能<br>类`) as two rows, the
+/// upper line of each such cell above the rest of the row. Where the
+/// converter wrote the code level first (`类<br>功能分`), the level is
+/// the lower line: it heads the code column under the spread word.
+fn unstack(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out = Vec::with_capacity(rows.len() + 1);
+    for row in rows {
+        if !row.iter().any(|c| c.contains(BREAK)) {
+            out.push(row.clone());
+            continue;
+        }
+        let mut upper = Vec::with_capacity(row.len());
+        let mut lower = Vec::with_capacity(row.len());
+        for cell in row {
+            let (mut a, mut b) = match cell.rsplit_once(BREAK) {
+                Some((a, b)) => (a.replace(BREAK, ""), b.to_string()),
+                None => (String::new(), cell.clone()),
+            };
+            if matches!(a.as_str(), "类" | "款" | "项") {
+                std::mem::swap(&mut a, &mut b);
+            }
+            upper.push(a);
+            lower.push(b);
+        }
+        out.push(upper);
+        out.push(lower);
+    }
+    out
+}
+
+/// Runs of consecutive non-empty cells of a row, as column ranges.
+fn runs(row: &[String]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (j, c) in row.iter().enumerate() {
+        match (c.is_empty(), start) {
+            (false, None) => start = Some(j),
+            (true, Some(s)) => {
+                out.push((s, j));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, row.len()));
+    }
+    out
+}
+
+/// The words of a run of cells: a word spread over several cells (none of
+/// its pieces a header word before the last) is joined.
+fn spread_words(cells: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for c in cells {
+        pending.push_str(c);
+        if is_header_word(&pending) {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        out.push(pending);
+    }
+    out
+}
+
+/// Header rows that [`paths_from_grid`] reads into `paths`: each level's
+/// word in the first column of the run of columns it heads.
+fn grid_from_paths(paths: &[String]) -> Vec<Vec<String>> {
+    let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').collect()).collect();
+    let depth = split.iter().map(Vec::len).max().unwrap_or(0);
+    (0..depth)
+        .map(|d| {
+            (0..split.len())
+                .map(|c| {
+                    let Some(word) = split[c].get(d) else {
+                        return String::new();
+                    };
+                    let continues =
+                        c > 0 && split[c - 1].len() > d && split[c - 1][..=d] == split[c][..=d];
+                    if continues {
+                        String::new()
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn spread_and_wrapped_words_are_put_together() {
+        let rows = [
+            row(&[
+                "功能分",
+                "类科",
+                "目编码",
+                "项目",
+                "",
+                "",
+                "收入预算",
+                "事业单位",
+                "",
+            ]),
+            row(&[
+                "类",
+                "款",
+                "项",
+                "功能分类科目名称",
+                "合计",
+                "财政拨款收入",
+                "事业收入",
+                "经营收入",
+                "其他收入",
+            ]),
+        ];
+        let grid = rebuild_header(&rows, 9).unwrap();
+        assert_eq!(
+            paths_from_grid(&grid, 9),
+            [
+                "项目/功能分类科目编码/类",
+                "项目/功能分类科目编码/款",
+                "项目/功能分类科目编码/项",
+                "项目/功能分类科目名称",
+                "收入预算/合计",
+                "收入预算/财政拨款收入",
+                "收入预算/事业收入",
+                "收入预算/事业单位经营收入",
+                "收入预算/其他收入",
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_on_two_lines_are_unstacked() {
+        let rows = [
+            row(&["", "", "", "项目", "", "", "收入预算", "", ""]),
+            row(&[
+                "类<br>功能分",
+                "款<br>类科",
+                "项<br>目编码",
+                "功能分类科目名称",
+                "合计",
+                "财政拨款收入",
+                "事业收入",
+                "事业单位<br>经营收入",
+                "其他收入",
+            ]),
+        ];
+        let grid = rebuild_header(&rows, 9).unwrap();
+        let paths = paths_from_grid(&grid, 9);
+        assert_eq!(paths[0], "项目/功能分类科目编码/类");
+        assert_eq!(paths[3], "项目/功能分类科目名称");
+        assert_eq!(paths[7], "收入预算/事业单位经营收入");
+    }
+
+    #[test]
+    fn a_header_outside_the_grammar_is_kept() {
+        let rows = [
+            row(&["收入", "", "支出", "", ""]),
+            row(&["项目", "预算数", "项目", "合计", "一般公共预算"]),
+        ];
+        assert!(rebuild_header(&rows, 5).is_none());
+    }
+}
