@@ -14,15 +14,25 @@
 //!   is joined and goes before the 其他… column, where the national
 //!   templates put the remaining income and spending kinds.
 //!
-//! A header outside that grammar (two-sided tables, a second level of
-//! spanning amount words) gives `None`, and the caller falls back on the
-//! vocabulary tree of [`super::header::paths_from_words`].
+//!
+//! Two-sided tables (收入 | 支出) print their sides' words on the top line
+//! and under them runs of leaves, each run opening with a label word (项目,
+//! 项目名称); a side split again (支出 over 功能分类 | 支出用途) prints its
+//! groups on a line of their own. See [`two_sided`].
+//!
+//! A header outside that grammar (a second level of spanning amount
+//! words, say) gives `None`, and the caller falls back on the vocabulary
+//! tree of [`super::header::paths_from_words`].
 
 use super::header::is_header_word;
 
 /// Leaf paths of a flattened one-sided header, or `None` when its lines do
 /// not read as a label zone then an amount zone of the templates' shape.
 pub fn zoned_paths(lines: &[Vec<String>]) -> Option<Vec<String>> {
+    one_sided(lines).or_else(|| two_sided(lines))
+}
+
+fn one_sided(lines: &[Vec<String>]) -> Option<Vec<String>> {
     let mut labels: Vec<Vec<&str>> = Vec::new();
     let mut amounts: Vec<Vec<&str>> = Vec::new();
     for line in lines {
@@ -128,6 +138,88 @@ fn label_paths(words: &[&str]) -> Option<Vec<String>> {
         Some(t) => leaves.into_iter().map(|l| format!("{t}/{l}")).collect(),
         None => leaves,
     })
+}
+
+/// A word that opens a side's run of leaves: what the rows of that side
+/// are (项目, 项目名称, 功能科目名称).
+fn opens_side(w: &str) -> bool {
+    w == "项目" || w.ends_with("名称") || w.ends_with("编码") || w.ends_with("代码")
+}
+
+/// A two-sided header: the sides on the top line, and below them runs of
+/// leaves each opened by a label word, on the lines that hold label words
+/// (a side's tall cells on a line above the other's). A line between with
+/// no label word holds the groups of the last side, one per run it has
+/// beyond the first sides' one each. Leaf cells wrapped over three lines
+/// (一般公共 / 预算财政 / 拨款) are joined first.
+fn two_sided(lines: &[Vec<String>]) -> Option<Vec<String>> {
+    let (top, rest) = lines.split_first()?;
+    if top.len() < 2 || top.iter().any(|w| opens_side(w) || !is_header_word(w)) {
+        return None;
+    }
+    let mut rest: Vec<Vec<String>> = rest.to_vec();
+    join_three_line_cells(&mut rest);
+    let last_leaf = rest.iter().rposition(|l| l.iter().any(|w| opens_side(w)))?;
+    if last_leaf + 1 != rest.len() {
+        return None;
+    }
+    let (leaf_lines, group_lines): (Vec<&Vec<String>>, Vec<&Vec<String>>) =
+        rest.iter().partition(|l| l.iter().any(|w| opens_side(w)));
+    let leaves: Vec<&String> = leaf_lines.into_iter().flatten().collect();
+    let groups: Vec<&String> = group_lines.into_iter().flatten().collect();
+    if !opens_side(leaves.first()?) {
+        return None;
+    }
+    let mut runs: Vec<Vec<&String>> = Vec::new();
+    for w in leaves {
+        match runs.last_mut() {
+            Some(r) if !opens_side(w) => r.push(w),
+            _ => runs.push(vec![w]),
+        }
+    }
+    let k = top.len();
+    let owners: Vec<String> = if groups.is_empty() && runs.len() == k {
+        top.clone()
+    } else if !groups.is_empty() && runs.len() == k - 1 + groups.len() {
+        let last = &top[k - 1];
+        top[..k - 1]
+            .iter()
+            .cloned()
+            .chain(groups.iter().map(|g| format!("{last}/{g}")))
+            .collect()
+    } else {
+        return None;
+    };
+    Some(
+        runs.iter()
+            .zip(&owners)
+            .flat_map(|(run, owner)| run.iter().map(move |w| format!("{owner}/{w}")))
+            .collect(),
+    )
+}
+
+/// Cells wrapped over three lines: a line of fragments over the last
+/// words of the line below it and as many fragments under those, each
+/// column reading as a header word when joined, are joined into that
+/// middle line; the fragment lines are removed.
+fn join_three_line_cells(lines: &mut Vec<Vec<String>>) {
+    for mid in 1..lines.len().saturating_sub(1) {
+        let (a, m, c) = (&lines[mid - 1], &lines[mid], &lines[mid + 1]);
+        let n = a.len();
+        if n == 0 || n != c.len() || n > m.len() || a.iter().any(|w| is_header_word(w)) {
+            continue;
+        }
+        let first = m.len() - n;
+        let joined: Vec<String> = (0..n)
+            .map(|i| format!("{}{}{}", a[i], m[first + i], c[i]))
+            .collect();
+        if joined.iter().all(|w| is_header_word(w)) {
+            lines[mid].splice(first.., joined);
+            lines.remove(mid + 1);
+            lines.remove(mid - 1);
+            return;
+        }
+    }
 }
 
 fn is_total_word(w: &str) -> bool {
@@ -277,8 +369,68 @@ mod tests {
     }
 
     #[test]
-    fn two_sided_and_nested_headers_are_left_to_the_vocabulary() {
-        assert!(zoned_paths(&lines(&["收入 支出", "项目 预算数 项目 合计"])).is_none());
+    fn two_sided_header() {
+        assert_eq!(
+            zoned_paths(&lines(&[
+                "财政拨款收入 财政拨款支出",
+                "项目 预算数 项目 合计 一般公共预算"
+            ]))
+            .unwrap(),
+            [
+                "财政拨款收入/项目",
+                "财政拨款收入/预算数",
+                "财政拨款支出/项目",
+                "财政拨款支出/合计",
+                "财政拨款支出/一般公共预算",
+            ]
+        );
+    }
+
+    #[test]
+    fn two_sided_header_with_groups_and_tall_cells() {
+        let h = lines(&[
+            "收入 支出",
+            "功能分类 支出用途",
+            "项目名称 金额",
+            "功能科目名称 金额 项目名称 金额",
+        ]);
+        assert_eq!(
+            zoned_paths(&h).unwrap(),
+            [
+                "收入/项目名称",
+                "收入/金额",
+                "支出/功能分类/功能科目名称",
+                "支出/功能分类/金额",
+                "支出/支出用途/项目名称",
+                "支出/支出用途/金额",
+            ]
+        );
+    }
+
+    #[test]
+    fn two_sided_header_with_cells_on_three_lines() {
+        let h = lines(&[
+            "收入 支出",
+            "一般公共 政府性基 国有资本",
+            "项目 决算数 项目 合计 预算财政 金预算财 经营预算",
+            "拨款 政拨款 财政拨款",
+        ]);
+        assert_eq!(
+            zoned_paths(&h).unwrap(),
+            [
+                "收入/项目",
+                "收入/决算数",
+                "支出/项目",
+                "支出/合计",
+                "支出/一般公共预算财政拨款",
+                "支出/政府性基金预算财政拨款",
+                "支出/国有资本经营预算财政拨款",
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_amount_headers_are_left_to_the_vocabulary() {
         // 基本支出 over 人员经费 公用经费: a second spanning level.
         assert!(zoned_paths(&lines(&[
             "项目 一般公共预算支出",

@@ -221,11 +221,32 @@ mod tests {
     }
 
     #[test]
-    fn a_header_outside_the_grammar_is_kept() {
+    fn two_sided_header_spread_over_cells() {
         let rows = [
-            row(&["收入", "", "支出", "", ""]),
+            row(&["财政拨款收", "入", "财", "政拨款支出", ""]),
             row(&["项目", "预算数", "项目", "合计", "一般公共预算"]),
         ];
-        assert!(rebuild_header(&rows, 5).is_none());
+        let grid = rebuild_header(&rows, 5).unwrap();
+        assert_eq!(
+            paths_from_grid(&grid, 5),
+            [
+                "财政拨款收入/项目",
+                "财政拨款收入/预算数",
+                "财政拨款支出/项目",
+                "财政拨款支出/合计",
+                "财政拨款支出/一般公共预算",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_outside_the_grammar_is_kept() {
+        // 基本支出 over 人员经费 | 公用经费: a second spanning level.
+        let rows = [
+            row(&["项目", "", "一般公共预算支出", "", "", ""]),
+            row(&["科目编码", "科目名称", "合计", "基本支出", "", "项目支出"]),
+            row(&["", "", "", "人员经费", "公用经费", ""]),
+        ];
+        assert!(rebuild_header(&rows, 6).is_none());
     }
 }

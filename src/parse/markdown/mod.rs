@@ -148,10 +148,23 @@ fn rewrite_block(rows: &[&str], continued: Option<&OpenTable>) -> (Vec<String>, 
         merge_split_columns(&mut grid, first_data);
         // Not where two printed columns share a cell (项目<br>预算数): the
         // header's merged cells are split with the data's below.
-        if continued.is_none() && merged_columns(&grid[first_data..]).is_empty() {
-            header = rebuilt_header(&grid[..first_data]);
-        }
-        if let Some(h) = header.as_deref().filter(|h| h.len() <= first_data) {
+        let own = merged_columns(&grid[first_data..])
+            .is_empty()
+            .then(|| rebuilt_header(&grid[..first_data]))
+            .flatten();
+        // A page's header rows are replaced when they are the table's
+        // header again; rows above a page's first amounts may be rows.
+        let replace = match continued {
+            None => {
+                header = own;
+                true
+            }
+            Some(_) => own.is_some() && own == header,
+        };
+        if let Some(h) = header
+            .as_deref()
+            .filter(|h| replace && h.len() <= first_data)
+        {
             let mut rebuilt = h.iter().cloned();
             for slot in &mut grid[..first_data] {
                 *slot = rebuilt.next();
