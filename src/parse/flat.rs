@@ -291,7 +291,9 @@ fn unlabelled_code(ws: &[&str], part_codes: bool) -> Option<usize> {
         text::is_code(w) || (part_codes && w.len() == 2 && w.bytes().all(|b| b.is_ascii_digit()))
     };
     (0..ws.len().saturating_sub(1))
-        .find(|&i| code(ws[i]) && is_number_word(ws[i + 1]))
+        // The last code of the run (208 05 05): the label goes before the
+        // first amount.
+        .find(|&i| code(ws[i]) && is_number_word(ws[i + 1]) && !code(ws[i + 1]))
         .map(|i| i + 1)
 }
 
@@ -355,7 +357,11 @@ fn misfits(cols: &[Col], rows: &[&[Word]], placed: &[Option<Vec<usize>>]) -> boo
             Some(at) => words
                 .iter()
                 .zip(at)
-                .any(|(w, &c)| fit(w.kind, cols[c]).is_none_or(|f| f > 0.0)),
+                // A short number in a code column is a 款 or 项 part.
+                .any(|(w, &c)| {
+                    !(w.kind == Tok::RowNo && cols[c] == Col::Code)
+                        && fit(w.kind, cols[c]).is_none_or(|f| f > 0.0)
+                }),
             None => true,
         })
         .count();
