@@ -53,6 +53,59 @@ pub fn lift_merged_group_labels(grid: &mut Grid) {
     }
 }
 
+/// Which of 人员经费 / 公用经费 an economic class falls in, by the national
+/// definition of basic spending: personnel spending is 工资福利支出 (301,
+/// 501) and 对个人和家庭的补助 (303, 509); public spending is 商品和服务支出
+/// (302, 502) and the other classes of basic spending.
+fn personnel_class(class: &str) -> Option<bool> {
+    match class {
+        "301" | "303" | "501" | "509" => Some(true),
+        "302" | "307" | "309" | "310" | "311" | "312" | "313" | "399" | "502" => Some(false),
+        _ => None,
+    }
+}
+
+/// A basic-spending table split into 人员经费 and 公用经费 prints most rows
+/// with one of the two empty, and text that lost the cell positions
+/// (flattened) or skewed them (layout text of wide CJK labels) puts the
+/// amount under the wrong one. The row's economic class says which it is:
+/// an amount standing alone under the other column is moved, with a
+/// warning naming the rows.
+pub fn place_by_economic_class(grid: &mut Grid) {
+    let leaf = |c: &String| c.rsplit('/').next().unwrap_or(c).to_string();
+    let find = |w: &str| grid.columns.iter().position(|c| leaf(c) == w);
+    let (Some(personnel), Some(public)) = (find("人员经费"), find("公用经费")) else {
+        return;
+    };
+    let code_cols: Vec<usize> = (0..grid.columns.len())
+        // 科目编码 split into 类 / 款 under it counts too.
+        .filter(|&c| grid.columns[c].split('/').any(crate::cell::is_code_column))
+        .collect();
+    let mut moved: Vec<u32> = Vec::new();
+    for row in &mut grid.rows {
+        let Some(code) = code_cols.iter().find_map(|&c| row.cells.get(c)?.as_deref()) else {
+            continue;
+        };
+        let Some(is_personnel) = code.get(..3).and_then(personnel_class) else {
+            continue;
+        };
+        let (from, to) = match is_personnel {
+            true => (public, personnel),
+            false => (personnel, public),
+        };
+        if row.cells[to].is_none() && row.cells[from].is_some() {
+            row.cells[to] = row.cells[from].take();
+            moved.push(row.line);
+        }
+    }
+    if let (Some(first), Some(last)) = (moved.first(), moved.last()) {
+        grid.warnings.push(format!(
+            "lines {first}–{last}: {} amounts moved between 人员经费 and 公用经费 by their economic class",
+            moved.len()
+        ));
+    }
+}
+
 /// Warns of what a grid shows its reader may have got wrong, whatever the
 /// reader: a column with cells but no header. Some are printed so (a label
 /// column under a merged corner), but it is also what a lost header line
@@ -102,6 +155,68 @@ mod tests {
                 .collect(),
             warnings: Vec::new(),
         }
+    }
+
+    fn cells(r: &Row) -> Vec<Option<&str>> {
+        r.cells.iter().map(|c| c.as_deref()).collect()
+    }
+
+    #[test]
+    fn amounts_go_under_personnel_or_public_spending_by_economic_class() {
+        let mut g = grid(&[]);
+        g.columns = [
+            "项目/经济分类科目编码/类",
+            "项目/经济分类科目编码/款",
+            "项目/经济分类科目名称",
+            "基本支出/合计",
+            "基本支出/人员经费",
+            "基本支出/公用经费",
+        ]
+        .map(String::from)
+        .to_vec();
+        let row = |cells: [&str; 6], line| Row {
+            cells: cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                .collect(),
+            line,
+        };
+        g.rows = vec![
+            row(["301", "01", "基本工资", "5.00", "5.00", ""], 7),
+            // Flattened text put the lone amount in the first free column.
+            row(["302", "", "商品和服务支出", "9.00", "9.00", ""], 8),
+            row(["302", "01", "办公费", "9.00", "9.00", ""], 9),
+            row(["", "", "合计", "14.00", "5.00", "9.00"], 10),
+        ];
+        place_by_economic_class(&mut g);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [
+                Some("301"),
+                Some("01"),
+                Some("基本工资"),
+                Some("5.00"),
+                Some("5.00"),
+                None
+            ]
+        );
+        assert_eq!(
+            cells(&g.rows[1]),
+            [
+                Some("302"),
+                None,
+                Some("商品和服务支出"),
+                Some("9.00"),
+                None,
+                Some("9.00")
+            ]
+        );
+        assert_eq!(cells(&g.rows[2])[4..], [None, Some("9.00")]);
+        assert_eq!(cells(&g.rows[3])[4..], [Some("5.00"), Some("9.00")]);
+        assert_eq!(
+            g.warnings,
+            ["lines 8–9: 2 amounts moved between 人员经费 and 公用经费 by their economic class"]
+        );
     }
 
     #[test]
