@@ -53,6 +53,13 @@ pub fn lift_merged_group_labels(grid: &mut Grid) {
     }
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 /// Which of 人员经费 / 公用经费 an economic class falls in, by the national
 /// definition of basic spending: personnel spending is 工资福利支出 (301,
 /// 501) and 对个人和家庭的补助 (303, 509); public spending is 商品和服务支出
@@ -100,8 +107,56 @@ pub fn place_by_economic_class(grid: &mut Grid) {
     }
     if let (Some(first), Some(last)) = (moved.first(), moved.last()) {
         grid.warnings.push(format!(
-            "lines {first}–{last}: {} amounts moved between 人员经费 and 公用经费 by their economic class",
-            moved.len()
+            "lines {first}–{last}: {} moved between 人员经费 and 公用经费 by the economic class",
+            plural(moved.len(), "amount")
+        ));
+    }
+}
+
+/// A row whose amounts stand one column right of where they were printed:
+/// the total column (合计 over its siblings) empty, the last sibling
+/// filled, and moved one column left the first amount is the sum of the
+/// rest. Converters that skew positions (layout text beside wide CJK
+/// labels, markdown cells of a merged label) leave such rows; the sum
+/// proves the reading, and the rows moved are named in a warning.
+pub fn shift_into_empty_totals(grid: &mut Grid) {
+    let width = grid.columns.len();
+    let parent = |c: usize| grid.columns[c].rsplit_once('/').map(|(p, _)| p.to_string());
+    let leaf = |c: usize| grid.columns[c].rsplit('/').next().unwrap_or("").to_string();
+    let mut moved: Vec<u32> = Vec::new();
+    for t in 0..width {
+        let Some(group) = parent(t) else { continue };
+        if !matches!(leaf(t).as_str(), "合计" | "小计" | "总计") {
+            continue;
+        }
+        let end = (t + 1..width)
+            .find(|&c| parent(c).as_deref() != Some(group.as_str()))
+            .unwrap_or(width);
+        if end - t < 3 {
+            continue;
+        }
+        for row in &mut grid.rows {
+            let block = &row.cells[t..end];
+            let amounts: Option<Vec<i128>> = block[1..]
+                .iter()
+                .map(|c| c.as_deref().map_or(Some(0), crate::cell::parse_amount))
+                .collect();
+            let Some(amounts) = amounts else { continue };
+            let total_holds = amounts[1..].iter().sum::<i128>() == amounts[0];
+            if block[0].is_none()
+                && block[1].is_some()
+                && block[end - t - 1].is_some()
+                && total_holds
+            {
+                row.cells[t..end].rotate_left(1);
+                moved.push(row.line);
+            }
+        }
+    }
+    if let (Some(first), Some(last)) = (moved.first(), moved.last()) {
+        grid.warnings.push(format!(
+            "lines {first}–{last}: {} read one column right of the total moved back (the total is the sum of the rest)",
+            plural(moved.len(), "row")
         ));
     }
 }
@@ -215,7 +270,47 @@ mod tests {
         assert_eq!(cells(&g.rows[3])[4..], [Some("5.00"), Some("9.00")]);
         assert_eq!(
             g.warnings,
-            ["lines 8–9: 2 amounts moved between 人员经费 and 公用经费 by their economic class"]
+            ["lines 8–9: 2 amounts moved between 人员经费 and 公用经费 by the economic class"]
+        );
+    }
+
+    #[test]
+    fn a_row_read_one_column_right_of_its_total_is_moved_back_when_it_adds_up() {
+        let mut g = grid(&[]);
+        g.columns = ["项目", "支出/合计", "支出/基本支出", "支出/项目支出"]
+            .map(String::from)
+            .to_vec();
+        let row = |cells: [&str; 4], line| Row {
+            cells: cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                .collect(),
+            line,
+        };
+        g.rows = vec![
+            row(["工资福利支出", "", "5.00", "5.00"], 3),
+            // Does not add up moved: kept as read.
+            row(["商品和服务支出", "", "5.00", "4.00"], 4),
+            row(["合计", "10.00", "5.00", "5.00"], 5),
+        ];
+        shift_into_empty_totals(&mut g);
+        assert_eq!(
+            cells(&g.rows[0]),
+            [Some("工资福利支出"), Some("5.00"), Some("5.00"), None]
+        );
+        assert_eq!(
+            cells(&g.rows[1]),
+            [Some("商品和服务支出"), None, Some("5.00"), Some("4.00")]
+        );
+        assert_eq!(
+            cells(&g.rows[2])[1..],
+            [Some("10.00"), Some("5.00"), Some("5.00")]
+        );
+        assert_eq!(g.warnings.len(), 1);
+        assert!(
+            g.warnings[0].starts_with("lines 3–3: 1 rows"),
+            "{:?}",
+            g.warnings
         );
     }
 

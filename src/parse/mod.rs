@@ -606,6 +606,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     })?;
     let mut grid = grid;
     grid_rules::lift_merged_group_labels(&mut grid);
+    grid_rules::shift_into_empty_totals(&mut grid);
     grid_rules::place_by_economic_class(&mut grid);
     grid_rules::warn_unsure(&mut grid);
     if body.windows(2).any(|w| w[1].no < w[0].no) {
