@@ -308,7 +308,7 @@ mod tests {
         );
         assert_eq!(g.warnings.len(), 1);
         assert!(
-            g.warnings[0].starts_with("lines 3–3: 1 rows"),
+            g.warnings[0].starts_with("lines 3–3: 1 row read"),
             "{:?}",
             g.warnings
         );
