@@ -478,6 +478,24 @@ pub fn empty_table(lines: &[Line], title: &str) -> Grid {
     }
 }
 
+/// Is the body a header and nothing else: two lines or more, every word a
+/// header word (a code level, 合计 and 无 too), page furniture aside?
+pub fn is_header_only(lines: &[Line], title: &str) -> bool {
+    let title_key = squash(title);
+    let content: Vec<&Line> = lines
+        .iter()
+        .filter(|l| !l.is_blank() && !l.is_furniture() && l.squashed != title_key)
+        .collect();
+    let header_word = |w: &str| {
+        is_header_word(w) || matches!(w, "类" | "款" | "项") || text::is_empty_table_row(w)
+    };
+    content.len() >= 2
+        && content.iter().any(|l| words_of(l.text).len() >= 2)
+        && content
+            .iter()
+            .all(|l| words_of(l.text).into_iter().all(header_word))
+}
+
 /// Rebuilds the grid of a flattened table from its body lines (notes
 /// already removed).
 pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {

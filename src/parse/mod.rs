@@ -281,7 +281,8 @@ fn grid_follows(lines: &[Line], from: usize) -> bool {
 /// The title of a numbered table printed after its grid: some converters
 /// (pypdf) write a page's text in drawing order, where the title may come
 /// last. It is the first title line after the number, before the next
-/// table number, with amounts between the two (the grid).
+/// table number, with amounts (or the bare 合计 of an empty table) between
+/// the two (the grid).
 fn late_title(lines: &[Line], number_at: usize) -> Option<String> {
     const LOOKAHEAD: usize = 150;
     let mut amounts = false;
@@ -292,7 +293,8 @@ fn late_title(lines: &[Line], number_at: usize) -> Option<String> {
         if is_title_line(*l) {
             return amounts.then(|| l.squashed.to_string());
         }
-        amounts |= l.has_decimal_amount();
+        // A bare 合计 is the one row of a table printed empty.
+        amounts |= l.has_decimal_amount() || matches!(l.squashed, "合计" | "总计");
     }
     None
 }
@@ -602,7 +604,10 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
                 || l.squashed.contains("本表无数据")
                 || l.squashed.contains("本表为空")
         });
-        says_empty.then(|| flat::empty_table(&grid_lines, &p.anchor.title))
+        // So is one whose body is nothing but header words under its
+        // title (text in drawing order may print its 合计 elsewhere).
+        (says_empty || flat::is_header_only(&grid_lines, &p.anchor.title))
+            .then(|| flat::empty_table(&grid_lines, &p.anchor.title))
     })?;
     let mut grid = grid;
     grid_rules::lift_merged_group_labels(&mut grid);
@@ -678,6 +683,35 @@ pub struct Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_tables_in_drawing_order_are_tables() {
+        // pypdf: the number first, the title after the grid, the grid a
+        // header and a bare 合计; and a header with no row at all.
+        let text = "公开10表\n部门：某某厅 单位：万元\n功能科目编码 功能科目名称 金额\n合计\n注：本部门无该项目\n\
+                    财政拨款政府性基金支出预算表\n\
+                    国有资本经营预算支出功能分类预算表\n项目 国有资本经营预算支出\n功能分类科目编码\n\
+                    功能分类科目名称 合计 基本支出 项目支出\n类 款 项\n";
+        let tables = parse_report(text).tables;
+        let titles: Vec<&str> = tables.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "财政拨款政府性基金支出预算表",
+                "国有资本经营预算支出功能分类预算表"
+            ]
+        );
+        assert_eq!(tables[0].number.as_deref(), Some("公开10表"));
+        assert_eq!(tables[0].columns, ["功能科目编码", "功能科目名称", "金额"]);
+        let total: Vec<Option<&str>> = tables[0].rows[0]
+            .cells
+            .iter()
+            .map(|c| c.as_deref())
+            .collect();
+        assert_eq!(total, [None, Some("合计"), None]);
+        assert_eq!(tables[1].columns.len(), 7, "{:?}", tables[1].columns);
+        assert!(tables[1].rows.is_empty());
+    }
 
     #[test]
     fn a_table_cut_off_at_the_end_is_damage() {
