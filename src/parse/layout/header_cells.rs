@@ -80,7 +80,14 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     // … 项目) spans nothing: what stands under it goes on
                     // with it even past a header noun.
                     let open = !is_header_word(&c.text) || c.text.starts_with("其中");
+                    // A lone character is never a header cell of its own
+                    // (the code levels aside): the last of a wrapped word
+                    // (机关运行经费预算 … 数), however many lines below.
+                    let tail_char = lower.chars().count() == 1
+                        && !lower.is_ascii()
+                        && !matches!(lower.as_str(), "类" | "款" | "项");
                     let wraps = (c.bottom + 1 == li && !whole_over_fragment)
+                        || tail_char
                         || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
                 }
@@ -132,6 +139,25 @@ pub(super) fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::parse::layout::runs::runs_of;
+
+    #[test]
+    fn a_lone_character_lines_below_ends_the_word_above() {
+        let lines: Vec<Vec<Run>> = [
+            "                                 “三公”经费预算数",
+            "                                                          机关运行经费预算",
+            "                    公务用车购置及运行费",
+            "                                                              数",
+        ]
+        .iter()
+        .map(|l| runs_of(l))
+        .collect();
+        let texts: Vec<String> = header_cells(&lines).into_iter().map(|c| c.text).collect();
+        assert!(
+            texts.contains(&"机关运行经费预算数".to_string()),
+            "{texts:?}"
+        );
+        assert!(!texts.contains(&"数".to_string()), "{texts:?}");
+    }
 
     #[test]
     fn a_breakdown_name_goes_on_past_a_header_noun() {
