@@ -53,11 +53,18 @@ pub fn lift_merged_group_labels(grid: &mut Grid) {
     }
 }
 
-fn plural(n: usize, noun: &str) -> String {
-    match n {
+/// The warning of a rule that moved cells: the lines of the rows, how many
+/// and what was done.
+fn warn_moved(grid: &mut Grid, lines: &[u32], noun: &str, what: &str) {
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return;
+    };
+    let count = match lines.len() {
         1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
-    }
+        n => format!("{n} {noun}s"),
+    };
+    grid.warnings
+        .push(format!("lines {first}–{last}: {count} {what}"));
 }
 
 /// Which of 人员经费 / 公用经费 an economic class falls in, by the national
@@ -105,12 +112,12 @@ pub fn place_by_economic_class(grid: &mut Grid) {
             moved.push(row.line);
         }
     }
-    if let (Some(first), Some(last)) = (moved.first(), moved.last()) {
-        grid.warnings.push(format!(
-            "lines {first}–{last}: {} moved between 人员经费 and 公用经费 by the economic class",
-            plural(moved.len(), "amount")
-        ));
-    }
+    warn_moved(
+        grid,
+        &moved,
+        "amount",
+        "moved between 人员经费 and 公用经费 by the economic class",
+    );
 }
 
 /// A row whose amounts stand one column right of where they were printed:
@@ -153,12 +160,12 @@ pub fn shift_into_empty_totals(grid: &mut Grid) {
             }
         }
     }
-    if let (Some(first), Some(last)) = (moved.first(), moved.last()) {
-        grid.warnings.push(format!(
-            "lines {first}–{last}: {} read one column right of the total moved back (the total is the sum of the rest)",
-            plural(moved.len(), "row")
-        ));
-    }
+    warn_moved(
+        grid,
+        &moved,
+        "row",
+        "read one column right of the total moved back (the total is the sum of the rest)",
+    );
 }
 
 /// Warns of what a grid shows its reader may have got wrong, whatever the
