@@ -184,6 +184,21 @@ fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<Stri
             }
         }
     }
+    // Figures in a cell that read as no amount are two printed figures run
+    // together (a converter merged two rows) or one cut: figures of the
+    // table no relation can vouch for.
+    for (i, row) in t.rows.iter().enumerate() {
+        for (j, cell) in row.cells.iter().enumerate() {
+            if cell.as_deref().is_some_and(is_garbled_number) {
+                gaps.push(format!(
+                    "row {} × column {} holds {:?}, digits that read as no amount",
+                    label(i),
+                    t.columns.get(j).map(String::as_str).unwrap_or("?"),
+                    cell.as_deref().unwrap_or_default()
+                ));
+            }
+        }
+    }
     for j in checks::phantom_columns(t) {
         gaps.push(format!("column {} has no header and no cell", j + 1));
     }
@@ -198,6 +213,24 @@ fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<Stri
         (Outcome::Verified, gaps)
     } else {
         (Outcome::Partial, gaps)
+    }
+}
+
+/// Figures that read as no amount: two in one cell ("8,960,694
+/// 164,978,640"), or digits with separators out of place
+/// ("8,960,694164,978,640", "1.234.5"). Codes and plain integers are amounts
+/// or identifiers, never this.
+fn is_garbled_number(cell: &str) -> bool {
+    let numeric = |w: &str| {
+        w.bytes().any(|b| b.is_ascii_digit())
+            && w.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-'))
+    };
+    let words: Vec<&str> = cell.split_whitespace().collect();
+    match words.as_slice() {
+        [] => false,
+        [w] => numeric(w) && w.contains([',', '.']) && crate::cell::parse_amount(w).is_none(),
+        _ => words.iter().all(|w| numeric(w)),
     }
 }
 
@@ -292,5 +325,16 @@ mod tests {
                 .all(|c| c.target.contains("row 人大事务") || c.target.contains("row 行政运行")),
             "each failing check names the row: {failing:?}"
         );
+    }
+
+    #[test]
+    fn figures_run_together_read_as_no_amount() {
+        assert!(is_garbled_number("8,960,694 164,978,640"));
+        assert!(is_garbled_number("8,960,694164,978,640"));
+        assert!(is_garbled_number("1.234.5"));
+        assert!(!is_garbled_number("8,960,694"));
+        assert!(!is_garbled_number("20805"));
+        assert!(!is_garbled_number("八、住房保障支出 支出总计"));
+        assert!(!is_garbled_number(""));
     }
 }
