@@ -92,6 +92,25 @@ pub(super) fn drop_trailing_page_numbers(content: &mut Vec<Content<'_>>) {
     }
 }
 
+/// A table of amounts only (the 三公 row: no label, no code) ends at its
+/// last line of amounts: text below it is the heading of what follows
+/// (其他相关情况说明), since no column of the table holds text.
+pub(super) fn drop_text_after_amounts_only(data: &mut Vec<DataLine>, block: &mut Vec<usize>) {
+    let Some(last) = data
+        .iter()
+        .rposition(|d| d.1.iter().any(|r| r.kind == Kind::Amount))
+    else {
+        return;
+    };
+    let amounts_only = data[..=last]
+        .iter()
+        .all(|d| d.1.iter().all(|r| r.kind == Kind::Amount));
+    if amounts_only {
+        data.truncate(last + 1);
+        block.truncate(last + 1);
+    }
+}
+
 /// The header above the first data line, minus sentences that introduce
 /// the table: its lines cut into words, and the squashed text of every
 /// line above the data (to know the header printed again on later pages).
@@ -119,6 +138,18 @@ pub(super) fn data_lines(
         .flat_map(|(_, r, _, _)| r)
         .filter(|r| r.kind == Kind::Amount)
         .any(|r| r.text.contains('.'));
+    // Longer subject codes of the table: a lone 类 code (310) heading its
+    // 款 codes (31001 …) is a row of its own, not a page number.
+    let codes: Vec<String> = content[first_data..]
+        .iter()
+        .flat_map(|(_, r, _, _)| r)
+        .filter(|r| r.text.len() > 3 && text::is_code(&r.text))
+        .map(|r| r.text.clone())
+        .collect();
+    let heads_codes = |runs: &[Run]| {
+        runs.first()
+            .is_some_and(|r| codes.iter().any(|c| c.starts_with(r.text.as_str())))
+    };
     let mut data: Vec<DataLine> = Vec::new();
     let mut block: Vec<usize> = Vec::new();
     let mut page = 0usize;
@@ -138,7 +169,7 @@ pub(super) fn data_lines(
             continue;
         }
         skipping = false;
-        if decimals && is_page_number(&runs, &data) {
+        if decimals && is_page_number(&runs, &data) && !heads_codes(&runs) {
             gap = true;
             continue;
         }

@@ -115,18 +115,27 @@ pub(super) fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
         }
     }
     items.sort_unstable();
+    // Codes and labels are clustered apart: the label of a row whose code
+    // stands a line above it starts where the codes start.
     let mut clusters: Vec<Vec<(&Run, usize, usize)>> = Vec::new();
-    let mut last = 0usize;
-    for &(anchor, li, ri) in &items {
-        let r = &data[li][ri];
-        match clusters.last_mut() {
-            Some(c) if anchor <= last + ALIGN_TOLERANCE && !c.iter().any(|m| m.1 == li) => {
-                c.push((r, li, ri))
+    for codes in [true, false] {
+        let mut last = 0usize;
+        let first = clusters.len();
+        for &(anchor, li, ri) in &items {
+            let r = &data[li][ri];
+            if is_code_run(r) != codes {
+                continue;
             }
-            _ => clusters.push(vec![(r, li, ri)]),
+            match clusters[first..].last_mut() {
+                Some(c) if anchor <= last + ALIGN_TOLERANCE && !c.iter().any(|m| m.1 == li) => {
+                    c.push((r, li, ri))
+                }
+                _ => clusters.push(vec![(r, li, ri)]),
+            }
+            last = anchor;
         }
-        last = anchor;
     }
+    clusters.sort_by_key(|c| c.iter().map(|m| m.0.start).min());
     // A column of subject codes (201 | 40 | 01) is never the indent of the
     // labels beside it, though they never share a line: the labels of rows
     // without a lower code start where that code would stand.
@@ -146,9 +155,73 @@ pub(super) fn text_columns(data: &[Vec<Run>]) -> Vec<(Column, Members)> {
     merged.into_iter().map(|(c, m, _)| (c, m)).collect()
 }
 
+/// Runs read as amounts that are subject codes: the code printed at the
+/// end of a line, after the left side's amounts ("225.12   30207"), with its
+/// label and amount on the line below. Such a column holds digits only, 3
+/// to 7 of them, in ascending order down the table as a subject list
+/// prints them (302, 30201, 30299, 310, 31001); integer amounts are not
+/// sorted so, nor all of a code's length.
+pub(super) fn code_runs_read_as_amounts(
+    cols: &[Column],
+    at: &[Vec<usize>],
+    data: &[Vec<Run>],
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ci, c) in cols.iter().enumerate() {
+        if c.kind != Kind::Amount || c.lines.len() < 4 {
+            continue;
+        }
+        let members: Vec<(usize, usize)> = c
+            .lines
+            .iter()
+            .flat_map(|&li| {
+                at[li]
+                    .iter()
+                    .enumerate()
+                    .filter(move |&(_, &a)| a == ci)
+                    .map(move |(ri, _)| (li, ri))
+            })
+            .collect();
+        let texts: Vec<&str> = members
+            .iter()
+            .map(|&(li, ri)| data[li][ri].text.as_str())
+            .collect();
+        let code_shaped = texts
+            .iter()
+            .all(|t| matches!(t.len(), 3 | 5 | 7) && is_code_run_text(t));
+        if code_shaped && texts.windows(2).all(|w| w[0] < w[1]) {
+            out.extend(members);
+        }
+    }
+    // A code of the same column matched to a column of amounts (alone on
+    // its line, its label below): it stands within the codes' span.
+    let Some(lo) = out.iter().map(|&(li, ri)| data[li][ri].start).min() else {
+        return out;
+    };
+    let hi = out
+        .iter()
+        .map(|&(li, ri)| data[li][ri].end)
+        .max()
+        .unwrap_or(lo);
+    for (li, runs) in data.iter().enumerate() {
+        for (ri, r) in runs.iter().enumerate() {
+            let inside = r.start + ALIGN_TOLERANCE >= lo && r.end <= hi + ALIGN_TOLERANCE;
+            let shaped = matches!(r.text.len(), 3 | 5 | 7) && is_code_run_text(&r.text);
+            if r.kind == Kind::Amount && inside && shaped && !out.contains(&(li, ri)) {
+                out.push((li, ri));
+            }
+        }
+    }
+    out
+}
+
+fn is_code_run_text(t: &str) -> bool {
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A run that is a subject code (digits only).
 fn is_code_run(r: &Run) -> bool {
-    !r.text.is_empty() && r.text.bytes().all(|b| b.is_ascii_digit())
+    is_code_run_text(&r.text)
 }
 
 /// Amount columns, matched line by line to the reference (see

@@ -80,7 +80,49 @@ pub fn is_layout(lines: &[Line]) -> bool {
             wide += 1;
         }
     }
-    multi >= 2 && wide * 2 >= multi
+    multi >= 2 && wide * 2 >= multi && amounts_apart(lines)
+}
+
+/// Do the amounts stand in columns of their own? In layout text an
+/// amount is parted from its neighbours by its column's gap; flattened
+/// text that happens to hold double spaces ("30101   基本工资 537.64
+/// 30201   办公费 84.62") parts them by one space.
+fn amounts_apart(lines: &[Line]) -> bool {
+    let (mut wide, mut single) = (0usize, 0usize);
+    for l in lines {
+        let chars: Vec<char> = l.text.trim_matches(is_space).chars().collect();
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if is_space(chars[i]) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < chars.len() && !is_space(chars[i]) {
+                i += 1;
+            }
+            words.push((s, i));
+        }
+        for (k, w) in words.iter().enumerate() {
+            let t: String = chars[w.0..w.1].iter().collect();
+            if !(text::is_amount(&t) && t.contains('.')) {
+                continue;
+            }
+            let before = k.checked_sub(1).map(|j| w.0 - words[j].1);
+            let after = words.get(k + 1).map(|n| n.0 - w.1);
+            for g in before.into_iter().chain(after) {
+                if g >= 2 {
+                    wide += 1;
+                } else {
+                    single += 1;
+                }
+            }
+        }
+    }
+    // Tightly set layout tables part some amounts by one space; a quarter
+    // of wide gaps is still far from flattened text's none.
+    wide * 3 >= single
 }
 
 /// Rebuilds the grid of a table printed in layout text from its body lines
@@ -95,10 +137,19 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     };
     let (header_lines, header_keys) = body::header_of(&content[..first_data]);
     let (mut data, mut block) = body::data_lines(content, first_data, &header_keys);
+    body::drop_text_after_amounts_only(&mut data, &mut block);
     join_wrapped_digits(&mut data, &mut block);
     codes_of_tall_rows(&mut data);
-    let runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
+    let mut runs: Vec<Vec<Run>> = data.iter().map(|d| d.1.clone()).collect();
     let (mut cols, mut at) = find_columns(&runs, &block);
+    let codes = columns::code_runs_read_as_amounts(&cols, &at, &runs);
+    if !codes.is_empty() {
+        for (li, ri) in codes {
+            data[li].1[ri].kind = Kind::Text;
+        }
+        runs = data.iter().map(|d| d.1.clone()).collect();
+        (cols, at) = find_columns(&runs, &block);
+    }
     let mut hcells = header_cells(&header_lines);
     let leaf_ids = leaves(&hcells);
     let mut pairs = align(&hcells, &leaf_ids, &cols);

@@ -129,12 +129,40 @@ pub(super) fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
                 }
             }
         }
+        while let Some(next) = it.next_if(|n| continues_after_code(&l, n, kinds)) {
+            l.take(next, false);
+        }
         out.push(l);
     }
     if let Some(p) = pending.take() {
         out.push(p);
     }
     out
+}
+
+/// Does `next` hold the label and amounts of the code that ends `row`? A
+/// two-sided table's right side prints a code on the left side's line and
+/// its label and amount on the line below ("225.12   30207" then "邮电费
+/// 8.05"): `row` ends in a code with nothing right of it, and `next` fills
+/// only cells right of that code, opening with a label.
+fn continues_after_code(row: &Placed, next: &Placed, kinds: &[Kind]) -> bool {
+    let Some(last) = row.filled().last() else {
+        return false;
+    };
+    let ends_in_code = kinds[last] == Kind::Text
+        && row.cells[last]
+            .as_deref()
+            .is_some_and(|c| text::is_code(c) && c.bytes().all(|b| b.is_ascii_digit()));
+    let first = next.filled().next();
+    ends_in_code
+        && !next.gap_before
+        && first.is_some_and(|f| f > last && kinds[f] == Kind::Text)
+        && next.has_amount(kinds)
+        && next.filled().all(|i| {
+            next.cells[i]
+                .as_deref()
+                .is_some_and(|c| !(kinds[i] == Kind::Text && text::is_code(c)))
+        })
 }
 
 /// A subject code alone before the amounts of a tall row, its label

@@ -380,3 +380,96 @@ fn header_without_a_total_under_it_is_no_table() {
       此表为空";
     assert!(super::rebuild(&SourceLines::new(text).lines(), "政府性基金支出预算表").is_none());
 }
+
+#[test]
+fn right_side_code_printed_above_its_label() {
+    let text = r"
+经济分类                              经济分类
+            科目名称       决算数                      科目名称      决算数
+科目编码                              科目编码
+301     工资福利支出          4816.14   302     商品和服务支出         440.90
+30101    基本工资            537.64   30201    办公费             84.62
+30102    津贴补贴            987.86   30202    印刷费              0.00
+30109    职业年金缴费          225.12   30207
+                                     邮电费                    8.05
+30110    职工基本医疗保险缴费    236.63     30208
+                                     取暖费                    0.00
+30399    其他对个人和家庭的补助     0.00     30240
+                                     税金及附加费用                0.00
+                                  30299
+                                     其他商品和服务支出             28.86
+                                  310
+                                    资本性支出                  39.76
+                                  31001
+                                     房屋建筑物购建                0.00";
+    let g = rebuild(text, "一般公共预算财政拨款基本支出决算表");
+    assert_eq!(g.columns.len(), 6);
+    let rows: Vec<Vec<Option<&str>>> = g.rows.iter().map(cells).collect();
+    assert_eq!(rows.len(), 9);
+    assert_eq!(
+        rows[3],
+        [
+            Some("30109"),
+            Some("职业年金缴费"),
+            Some("225.12"),
+            Some("30207"),
+            Some("邮电费"),
+            Some("8.05")
+        ]
+    );
+    // The lone 类 code heads its 款 codes: a row, not a page number.
+    assert_eq!(
+        rows[7],
+        [
+            None,
+            None,
+            None,
+            Some("310"),
+            Some("资本性支出"),
+            Some("39.76")
+        ]
+    );
+}
+
+#[test]
+fn heading_below_a_row_of_amounts_only_is_not_a_cell() {
+    let text = r"
+                                 “三公”经费预算数
+                                                                             机关运行经费预算
+                                                 公务用车购置及运行费
+                                                                                 数
+   合计           因公出国(境)费       公务接待费
+                                          小计          购置费       运行费
+
+        10.81              0       0.83        9.98         0         9.98        217.83
+                              其他相关情况说明";
+    let g = rebuild(text, "2026年部门“三公”经费和机关运行经费预算表");
+    assert_eq!(g.rows.len(), 1);
+    assert_eq!(
+        cells(&g.rows[0]),
+        [
+            Some("10.81"),
+            Some("0"),
+            Some("0.83"),
+            Some("9.98"),
+            Some("0"),
+            Some("9.98"),
+            Some("217.83")
+        ]
+    );
+}
+
+#[test]
+fn flattened_rows_with_double_spaces_are_not_layout() {
+    let flat = "301 工资福利支出 4816.14 302 商品和服务支出 440.90
+30101   基本工资 537.64 30201   办公费 84.62
+30102   津贴补贴 987.86 30202   印刷费 0.00
+30103   奖金 0.00 30203   咨询费 0.00
+30106   伙食补助费 0.00 30204   手续费 0.08";
+    let layout = "301     工资福利支出          4816.14   302     商品和服务支出         440.90
+30101    基本工资            537.64   30201    办公费             84.62
+30102    津贴补贴            987.86   30202    印刷费              0.00
+30103    奖金                0.00   30203    咨询费              0.00";
+    assert!(!is_layout(&SourceLines::new(flat).lines()));
+    assert!(is_layout(&SourceLines::new(layout).lines()));
+}
