@@ -55,7 +55,7 @@ pub fn lift_merged_group_labels(grid: &mut Grid) {
 
 /// The warning of a rule that moved cells: the lines of the rows, how many
 /// and what was done.
-fn warn_moved(grid: &mut Grid, lines: &[u32], noun: &str, what: &str) {
+pub(super) fn warn_moved(grid: &mut Grid, lines: &[u32], noun: &str, what: &str) {
     let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
         return;
     };

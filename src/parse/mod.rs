@@ -25,6 +25,7 @@ mod layout;
 pub mod lost_layout;
 mod markdown;
 mod meta;
+mod subject_tree;
 mod tabbed;
 pub mod text;
 
@@ -613,6 +614,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     grid_rules::lift_merged_group_labels(&mut grid);
     grid_rules::shift_into_empty_totals(&mut grid);
     grid_rules::place_by_economic_class(&mut grid);
+    subject_tree::place_by_subject_tree(&mut grid);
     grid_rules::warn_unsure(&mut grid);
     if body.windows(2).any(|w| w[1].no < w[0].no) {
         grid.warnings.push(format!(
