@@ -270,7 +270,17 @@ fn dept_line_name(s: &str) -> Option<&str> {
     // Without 编制 no label could start the text: the prefix never needs
     // giving back.
     let s = s.strip_prefix("编制").unwrap_or(s);
-    ["单位名称", "部门名称", "预算单位", "部门", "单位"]
+    [
+        "单位名称",
+        "部门名称",
+        "预算单位",
+        "部门（单位）",
+        "部门(单位)",
+        "单位（部门）",
+        "单位(部门)",
+        "部门",
+        "单位",
+    ]
         .into_iter()
         .filter_map(|label| s.strip_prefix(label))
         .find_map(|t| {
