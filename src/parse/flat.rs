@@ -5,7 +5,10 @@
 //! the row: a subject code, a label, row numbers (行次), amounts, and text
 //! columns such as 绩效目标 that follow the amounts.
 
-use super::header::{is_header_word, paths_from_words, refine_words, strip_paren_suffix};
+use super::header::{
+    begins_known_word, is_header_word, is_known_word, paths_from_words, refine_words,
+    strip_paren_suffix,
+};
 use super::header_zones::zoned_paths;
 use super::text::{self, clean_cell, is_space, squash};
 use super::{Grid, Line};
@@ -396,6 +399,73 @@ fn names_by_kind(names: &[String], cols: &[Col]) -> Vec<String> {
 /// Header words: wrapped fragments joined until they read as a whole
 /// header word.
 fn header_words(lines: &[&str]) -> Vec<Vec<String>> {
+    wrapped_cells_joined(lines).unwrap_or_else(|| header_words_in_order(lines))
+}
+
+/// Header cells wrapped side by side: a line holds the first parts of
+/// several cells ("财政专户管 使用非财政") and a later line their ends
+/// ("理资金 拨款结余"), in the same order. A part that is no header word
+/// stays open until a part on a later line completes it: the earliest open
+/// part that the vocabulary knows joined with it, or, for a part that is
+/// no header word itself ("算"), the earliest that then ends in a header
+/// noun. None when a part is left open, or none was open (the words in
+/// order then).
+fn wrapped_cells_joined(lines: &[&str]) -> Option<Vec<Vec<String>>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    // (line, index in line) of the open parts, in order.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut soft: Vec<(usize, usize)> = Vec::new();
+    let mut opened = false;
+    for line in lines {
+        let r = out.len();
+        let mut row = Vec::new();
+        for w in words_of(line) {
+            // Open parts are on lines above: parts on one line are cells.
+            let joined = |o: &(usize, usize)| format!("{}{w}", out[o.0][o.1]);
+            let known = open
+                .iter()
+                .position(|o| o.0 < r && is_known_word(&joined(o)));
+            let noun = || {
+                open.iter()
+                    .position(|o| o.0 < r && is_header_word(&joined(o)))
+            };
+            let part = !is_header_word(w);
+            if let Some(k) = known.or_else(|| part.then(noun).flatten()) {
+                let o = open.remove(k);
+                let cell = joined(&o);
+                // A cell wrapped over three lines or more is centred on
+                // the line of the cells beside it: it is theirs, after them.
+                let middle = o.0 + (r - o.0) / 2;
+                if middle > o.0 {
+                    out[o.0][o.1] = String::new();
+                    out[middle].push(cell);
+                } else {
+                    out[o.0][o.1] = cell;
+                }
+                continue;
+            }
+            if part && !matches!(w, "类" | "款" | "项") {
+                open.push((r, row.len()));
+                opened = true;
+            } else if begins_known_word(w) {
+                // A header word that may be the first part of a longer one
+                // (附属单位 … 上缴收入): open, but whole if nothing ends it.
+                open.push((r, row.len()));
+                soft.push((r, row.len()));
+            }
+            row.push(w.to_string());
+        }
+        out.push(row);
+    }
+    open.retain(|o| !soft.contains(o));
+    for r in &mut out {
+        r.retain(|c| !c.is_empty());
+    }
+    out.retain(|r| !r.is_empty());
+    (opened && open.is_empty()).then_some(out)
+}
+
+fn header_words_in_order(lines: &[&str]) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     let mut pending = String::new();
     for line in lines {
@@ -1150,6 +1220,35 @@ mod tests {
                 "08|国有土地使用权出让收入安排的支出|9.00",
                 "合计|9.00"
             ]
+        );
+    }
+
+    #[test]
+    fn header_cells_wrapped_side_by_side_are_joined() {
+        let lines = [
+            "事业单位经营 对附属单位补",
+            "科目编码 科目名称 合计 基本支出 项目支出 上缴上级支出",
+            "支出 助支出",
+        ];
+        let words = header_words(&lines);
+        assert_eq!(
+            words,
+            [vec![
+                "科目编码",
+                "科目名称",
+                "合计",
+                "基本支出",
+                "项目支出",
+                "上缴上级支出",
+                "事业单位经营支出",
+                "对附属单位补助支出"
+            ]]
+        );
+        // Parts ended on the next line stay on the line they start.
+        let lines = ["财政专户管 使用非财政", "理资金 拨款结余"];
+        assert_eq!(
+            header_words(&lines),
+            [vec!["财政专户管理资金", "使用非财政拨款结余"]]
         );
     }
 }

@@ -110,6 +110,20 @@ pub fn is_known_word(w: &str) -> bool {
     LEXICON.known(w)
 }
 
+/// Does a word of the vocabulary start with `w` and go on (附属单位 of
+/// 附属单位上缴收入)?
+pub fn begins_known_word(w: &str) -> bool {
+    let lex = &*LEXICON;
+    lex.words
+        .iter()
+        .chain(
+            lex.group
+                .iter()
+                .flat_map(|g| g.parents.iter().chain(&g.children)),
+        )
+        .any(|x| x.len() > w.len() && x.starts_with(w))
+}
+
 /// Undoes what flattening did to header words: two cells glued into one
 /// word are split, a word cut in two is joined, when the vocabulary knows
 /// the parts.

@@ -281,20 +281,20 @@ fn dept_line_name(s: &str) -> Option<&str> {
         "部门",
         "单位",
     ]
-        .into_iter()
-        .filter_map(|label| s.strip_prefix(label))
-        .find_map(|t| {
-            let t = t.trim_start_matches(char::is_whitespace);
-            let u = t.strip_prefix(['：', ':'])?;
-            // `\s*(.+)$`: the name runs to the end and holds no line break;
-            // when only whitespace is left the name is its last character.
-            let name = u.trim_start_matches(char::is_whitespace);
-            let name = match name.is_empty() {
-                false => name,
-                true => &u[u.char_indices().next_back()?.0..],
-            };
-            (!name.contains('\n')).then_some(name)
-        })
+    .into_iter()
+    .filter_map(|label| s.strip_prefix(label))
+    .find_map(|t| {
+        let t = t.trim_start_matches(char::is_whitespace);
+        let u = t.strip_prefix(['：', ':'])?;
+        // `\s*(.+)$`: the name runs to the end and holds no line break;
+        // when only whitespace is left the name is its last character.
+        let name = u.trim_start_matches(char::is_whitespace);
+        let name = match name.is_empty() {
+            false => name,
+            true => &u[u.char_indices().next_back()?.0..],
+        };
+        (!name.contains('\n')).then_some(name)
+    })
 }
 
 /// The department named by a page-furniture line (单位名称：X, 部门：X),
