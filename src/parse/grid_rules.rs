@@ -168,6 +168,21 @@ pub fn shift_into_empty_totals(grid: &mut Grid) {
     );
 }
 
+/// A row saying only 无 (a table with nothing to show) is one cell merged
+/// across the table, printed from its left edge: it stands in the first
+/// column, wherever a reader without positions placed the word.
+pub fn none_row_in_first_column(grid: &mut Grid) {
+    for row in &mut grid.rows {
+        let mut filled = row.cells.iter().enumerate().filter(|(_, c)| c.is_some());
+        let (Some((j, c)), None) = (filled.next(), filled.next()) else {
+            continue;
+        };
+        if j > 0 && c.as_deref().map(str::trim) == Some("无") {
+            row.cells.swap(0, j);
+        }
+    }
+}
+
 /// Warns of what a grid shows its reader may have got wrong, whatever the
 /// reader: a column with cells but no header. Some are printed so (a label
 /// column under a merged corner), but it is also what a lost header line
@@ -366,5 +381,14 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn a_row_of_none_stands_in_the_first_column() {
+        let mut g = grid(&[["", "无", ""], ["合计", "", ""], ["", "其他", "1.00"]]);
+        none_row_in_first_column(&mut g);
+        assert_eq!(cells(&g.rows[0]), [Some("无"), None, None]);
+        assert_eq!(cells(&g.rows[1]), [Some("合计"), None, None]);
+        assert_eq!(cells(&g.rows[2]), [None, Some("其他"), Some("1.00")]);
     }
 }

@@ -612,6 +612,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     })?;
     let mut grid = grid;
     grid_rules::lift_merged_group_labels(&mut grid);
+    grid_rules::none_row_in_first_column(&mut grid);
     grid_rules::shift_into_empty_totals(&mut grid);
     grid_rules::place_by_economic_class(&mut grid);
     subject_tree::place_by_subject_tree(&mut grid);
