@@ -19,13 +19,15 @@ use crate::parse::header_zones::zoned_paths;
 /// `None` when the header does not read by the grammar: then the rows are
 /// kept as the converter wrote them.
 pub(super) fn rebuild_header(rows: &[Vec<String>], width: usize) -> Option<Vec<Vec<String>>> {
-    let rows = unstack(rows);
+    let mut rows = unstack(rows);
+    leaves_down(&mut rows);
     let (leaf_row, upper) = rows.split_last()?;
     if leaf_row.len() != width || leaf_row.iter().any(|c| c.is_empty()) {
         return None;
     }
     let mut leaves: Vec<String> = leaf_row.clone();
     let mut lines: Vec<Vec<String>> = Vec::new();
+    let mut upper_lines: Vec<Vec<(usize, usize, String)>> = Vec::new();
     for row in upper {
         let mut row = row.clone();
         // A word over its column that, with the leaf under it, makes a
@@ -37,14 +39,42 @@ pub(super) fn rebuild_header(rows: &[Vec<String>], width: usize) -> Option<Vec<V
                 cell.clear();
             }
         }
-        let line: Vec<String> = runs(&row)
+        let line: Vec<(usize, usize, String)> = runs(&row)
             .into_iter()
-            .flat_map(|(start, end)| spread_words(&row[start..end]))
+            .flat_map(|(start, end)| {
+                spread_words(&row[start..end])
+                    .into_iter()
+                    .map(move |w| (start, end, w))
+            })
             .collect();
         if !line.is_empty() {
-            lines.push(line);
+            upper_lines.push(line);
         }
     }
+    // A word wrapped onto the next row over the same columns (部门预算经济
+    // 分类科目 over 编码): the two halves of one spanning cell.
+    for k in (1..upper_lines.len()).rev() {
+        let (above, below) = upper_lines.split_at_mut(k);
+        let above = above.last_mut().expect("k >= 1");
+        below[0].retain(|(s, e, w)| {
+            let half = above
+                .iter_mut()
+                .find(|(s2, e2, a)| s2 == s && e2 == e && is_known_word(&format!("{a}{w}")));
+            match half {
+                Some(h) => {
+                    h.2.push_str(w);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    lines.extend(
+        upper_lines
+            .into_iter()
+            .map(|l| l.into_iter().map(|(_, _, w)| w).collect::<Vec<_>>())
+            .filter(|l| !l.is_empty()),
+    );
     lines.push(leaves);
     let paths = zoned_paths(&lines)?;
     if paths.len() != width {
@@ -84,6 +114,26 @@ fn unstack(rows: &[Vec<String>]) -> Vec<Vec<String>> {
     out
 }
 
+/// A tall leaf cell ends on a row above the last (经济分类科目名称 beside
+/// 类 | 款 under their spanning word): it is moved down to the leaf row,
+/// which then names every column.
+fn leaves_down(rows: &mut [Vec<String>]) {
+    let Some(last) = rows.len().checked_sub(1) else {
+        return;
+    };
+    for j in 0..rows[last].len() {
+        if !rows[last][j].is_empty() {
+            continue;
+        }
+        if let Some(i) = (0..last)
+            .rev()
+            .find(|&i| rows[i].get(j).is_some_and(|c| !c.is_empty()))
+        {
+            rows[last][j] = std::mem::take(&mut rows[i][j]);
+        }
+    }
+}
+
 /// Runs of consecutive non-empty cells of a row, as column ranges.
 fn runs(row: &[String]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -109,7 +159,22 @@ fn runs(row: &[String]) -> Vec<(usize, usize)> {
 fn spread_words(cells: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let mut pending = String::new();
-    for c in cells {
+    let mut i = 0;
+    while i < cells.len() {
+        // The longest run of cells from here that the vocabulary knows as
+        // one word (财政拨款 | 收入), though its first piece is a word too.
+        if pending.is_empty() {
+            let whole = (i + 2..=cells.len())
+                .rev()
+                .find(|&e| is_known_word(&cells[i..e].concat()));
+            if let Some(e) = whole {
+                out.push(cells[i..e].concat());
+                i = e;
+                continue;
+            }
+        }
+        let c = &cells[i];
+        i += 1;
         pending.push_str(c);
         if is_header_word(&pending) {
             out.push(std::mem::take(&mut pending));
@@ -248,5 +313,44 @@ mod tests {
             row(&["", "", "", "人员经费", "公用经费", ""]),
         ];
         assert!(rebuild_header(&rows, 6).is_none());
+    }
+
+    #[test]
+    fn tall_leaves_move_down_and_wrapped_spans_join() {
+        // 经济分类科目名称 … 公用经费 end a row above 类 | 款; the code
+        // columns' word wraps as 部门预算经|济分类科目 over 编|码.
+        let rows = [
+            row(&["", "", "项目", "一般", "公共预算基本支出", ""]),
+            row(&[
+                "部门预算经<br>编",
+                "济分类科目<br>码",
+                "经济分类科目名称",
+                "合计",
+                "人员经费",
+                "公用经费",
+            ]),
+            row(&["类", "款", "", "", "", ""]),
+        ];
+        let grid = rebuild_header(&rows, 6).unwrap();
+        assert_eq!(
+            paths_from_grid(&grid, 6),
+            [
+                "项目/部门预算经济分类科目编码/类",
+                "项目/部门预算经济分类科目编码/款",
+                "项目/经济分类科目名称",
+                "一般公共预算基本支出/合计",
+                "一般公共预算基本支出/人员经费",
+                "一般公共预算基本支出/公用经费",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_known_word_spread_over_cells_is_one_word() {
+        assert_eq!(spread_words(&row(&["财政拨款", "收入"])), ["财政拨款收入"]);
+        assert_eq!(
+            spread_words(&row(&["合计", "基本支出"])),
+            ["合计", "基本支出"]
+        );
     }
 }
