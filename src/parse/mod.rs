@@ -22,6 +22,7 @@ mod grid_rules;
 mod header;
 mod header_zones;
 mod layout;
+mod list_table;
 pub mod lost_layout;
 mod markdown;
 mod meta;
@@ -160,7 +161,16 @@ pub fn parse_report_with(text: &str, meta: Option<crate::model::ReportMeta>) -> 
     let lines = source.lines();
     let meta = meta.unwrap_or_else(|| read_meta(&source.texts));
     let reordered = drawing_order::reading_order(&lines);
-    let tables = find_tables(reordered.as_deref().unwrap_or(&lines));
+    let read = reordered.as_deref().unwrap_or(&lines);
+    let mut tables = find_tables(read);
+    let lists = list_table::find(read, &tables);
+    if !lists.is_empty() {
+        tables.extend(lists);
+        tables.sort_by_key(|t| t.line_start);
+        for (k, t) in tables.iter_mut().enumerate() {
+            t.ordinal = (k + 1) as u32;
+        }
+    }
     let damage = truncation(&lines, &tables).into_iter().collect();
     ParsedReport {
         meta,
@@ -479,7 +489,12 @@ fn find_tables(lines: &[Line]) -> Vec<Table> {
             }
             None => {
                 // A grid with no title: its first header cell names it.
-                if line.is_tabbed() && !tabbed::is_separator_row(line.text) {
+                // (A numbered list's header is left to [`list_table`],
+                // which titles it by its heading.)
+                if line.is_tabbed()
+                    && !tabbed::is_separator_row(line.text)
+                    && !list_table::is_list_header(line.text)
+                {
                     let title = tabbed::title_from_header(line.text);
                     if !title.is_empty() {
                         let mut state = BodyState::default();
