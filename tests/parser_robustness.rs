@@ -109,3 +109,17 @@ fn a_long_table_is_one_table() {
     assert_eq!(r.tables.len(), 1);
     assert_eq!(r.tables[0].rows.len(), 400);
 }
+
+#[test]
+fn a_row_of_many_amounts_under_a_coded_header_is_kept_whole() {
+    // The subject-tree rule must not search placements of a row this wide.
+    let mut text = String::from("表1\n\n支出总体情况表\n\n科目编码 科目名称 合计\n");
+    text.push_str("201 一般公共服务支出 ");
+    for i in 0..5_000 {
+        text.push_str(&format!("{}.{:02} ", i, i % 100));
+    }
+    text.push_str("\n20101 人大事务 1.00\n");
+    let r = parse_report(&text);
+    assert_eq!(r.tables.len(), 1);
+    assert_eq!(r.tables[0].rows[0].cells.iter().flatten().count(), 5_002);
+}

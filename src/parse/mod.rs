@@ -165,6 +165,12 @@ pub fn parse_report_with(text: &str, meta: Option<crate::model::ReportMeta>) -> 
     let mut tables = find_tables(read);
     let lists = list_table::find(read, &tables);
     if !lists.is_empty() {
+        // A list's rows read as an untitled grid of cells are the list's.
+        tables.retain(|t| {
+            !lists
+                .iter()
+                .any(|l| l.line_start < t.line_start && t.line_end <= l.line_end)
+        });
         tables.extend(lists);
         tables.sort_by_key(|t| t.line_start);
         for (k, t) in tables.iter_mut().enumerate() {

@@ -17,6 +17,8 @@ use crate::cell::{is_code_column, parse_amount};
 
 /// More ways than this to place one group's rows is not searched.
 const MAX_COMBINATIONS: usize = 4096;
+/// A grid wider than this is no template's (and the search would not end).
+const MAX_AMOUNT_COLUMNS: usize = 24;
 /// More ways than this to place one row's amounts is not tried.
 const MAX_ROW_PLACEMENTS: usize = 40;
 
@@ -168,7 +170,7 @@ fn groups(codes: &[Option<String>], totals: &[usize]) -> Vec<(usize, Vec<usize>)
 pub fn place_by_subject_tree(grid: &mut Grid) {
     let amount = amount_columns(grid);
     let m = amount.len();
-    if m < 2 {
+    if !(2..=MAX_AMOUNT_COLUMNS).contains(&m) {
         return;
     }
     let relation = total_relation(grid, &amount);
@@ -199,8 +201,11 @@ pub fn place_by_subject_tree(grid: &mut Grid) {
         .collect();
     for ra in &mut rows {
         let k = ra.values.len();
+        if k == 0 || k == m {
+            continue;
+        }
         let all = placements(k, m);
-        if k == 0 || k == m || all.len() > MAX_ROW_PLACEMENTS {
+        if all.len() > MAX_ROW_PLACEMENTS {
             continue;
         }
         // The header's own relation (合计 = 基本 + 项目) narrows the ways,
