@@ -6,6 +6,7 @@
 use super::rows::decimal_places;
 use super::runs::{is_data_line, is_header_line, is_table_mark, runs_of, split_header_words};
 use super::{Kind, Run};
+use crate::parse::header::is_header_word;
 use crate::parse::text::{self, squash};
 use crate::parse::Line;
 
@@ -108,6 +109,32 @@ pub(super) fn drop_text_after_amounts_only(data: &mut Vec<DataLine>, block: &mut
     if amounts_only {
         data.truncate(last + 1);
         block.truncate(last + 1);
+    }
+}
+
+/// The first line of the first row's label when the row is a tall cell
+/// ("社会保障和就" over "208   754.75" over "业支出"): a lone run of text,
+/// no header word, right above a data line that has no text where it
+/// stands. It is the row's, not the header's.
+pub(super) fn tall_label_above(content: &[Content<'_>], first_data: usize) -> usize {
+    let Some(above) = first_data.checked_sub(1) else {
+        return first_data;
+    };
+    let (_, runs, _, _) = &content[above];
+    let (_, data, gap, _) = &content[first_data];
+    let [label] = &runs[..] else {
+        return first_data;
+    };
+    let free = !data
+        .iter()
+        .any(|r| r.kind == Kind::Text && r.start < label.end && label.start < r.end);
+    let continued = content.get(first_data + 1).is_some_and(|(_, next, g, _)| {
+        !g && matches!(&next[..], [r] if r.kind == Kind::Text && r.start.abs_diff(label.start) <= 2)
+    });
+    if label.kind == Kind::Text && !is_header_word(&label.text) && !gap && free && continued {
+        above
+    } else {
+        first_data
     }
 }
 

@@ -135,6 +135,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         let (header_lines, _) = body::header_of(&content[..first]);
         return empty::rebuild_empty(&header_lines, &content[first..]);
     };
+    let first_data = body::tall_label_above(&content, first_data);
     let (header_lines, header_keys) = body::header_of(&content[..first_data]);
     let (mut data, mut block) = body::data_lines(content, first_data, &header_keys);
     body::drop_text_after_amounts_only(&mut data, &mut block);
@@ -269,6 +270,8 @@ fn place(
                 line: no,
                 cells,
                 gap_before: gap,
+                above: Vec::new(),
+                below: Vec::new(),
             }
         })
         .collect()

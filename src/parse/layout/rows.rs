@@ -17,6 +17,11 @@ pub(super) struct Placed {
     pub(super) line: u32,
     pub(super) cells: Vec<Option<String>>,
     pub(super) gap_before: bool,
+    /// Per column, label lines joined from above and from below: a tall
+    /// cell prints its amounts on its middle line, so a cell with as many
+    /// lines below as above is whole.
+    pub(super) above: Vec<u8>,
+    pub(super) below: Vec<u8>,
 }
 
 impl Placed {
@@ -38,8 +43,17 @@ impl Placed {
         other.filled().all(|i| self.cells[i].is_none())
     }
     pub(super) fn take(&mut self, other: Placed, above: bool) {
+        let n = self.cells.len();
+        self.above.resize(n, 0);
+        self.below.resize(n, 0);
         for (i, c) in other.cells.into_iter().enumerate() {
             if let Some(c) = c {
+                let count = if above {
+                    &mut self.above
+                } else {
+                    &mut self.below
+                };
+                count[i] = count[i].saturating_add(1);
                 self.cells[i] = Some(match self.cells[i].take() {
                     Some(mine) if above => format!("{c}{mine}"),
                     Some(mine) => format!("{mine}{c}"),
@@ -50,6 +64,17 @@ impl Placed {
         if above {
             self.line = other.line;
         }
+    }
+    /// Are the cells `fragment` fills whole here (tall cells with as many
+    /// lines below their amounts as above)? A label line under them then
+    /// opens the next row.
+    fn is_whole_for(&self, fragment: &Placed) -> bool {
+        let mut filled = fragment.filled().peekable();
+        filled.peek().is_some()
+            && filled.all(|i| {
+                let a = self.above.get(i).copied().unwrap_or(0);
+                a > 0 && self.below.get(i).copied().unwrap_or(0) >= a
+            })
     }
 }
 
@@ -74,12 +99,17 @@ pub(super) fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
     while let Some(mut l) = it.next() {
         if is_fragment(&l) {
             // A label waiting for the amounts of its tall cell below.
+            let prev_whole = out.last().is_some_and(|p| p.is_whole_for(&l));
             let next_takes = it.peek().is_some_and(|n| {
-                !n.gap_before && n.has_amount(kinds) && n.fits(&l) && label_missing(n, &l, kinds)
+                !n.gap_before
+                    && n.has_amount(kinds)
+                    && ((n.fits(&l) && label_missing(n, &l, kinds))
+                        || (prev_whole && heads_label(&l, n, kinds)))
             });
             if let Some(prev) = out.last_mut().filter(|_| !next_takes) {
                 // A wrapped label: continues a cell that filled its column.
                 let continues = !l.gap_before
+                    && !prev.is_whole_for(&l)
                     && l.filled().all(|i| {
                         prev.cells[i].as_ref().is_some_and(|p| {
                             p.chars().count() + 1 >= width[i]
@@ -120,6 +150,8 @@ pub(super) fn join_rows(lines: Vec<Placed>, kinds: &[Kind]) -> Vec<Placed> {
                             line: 0,
                             cells: Vec::new(),
                             gap_before: false,
+                            above: Vec::new(),
+                            below: Vec::new(),
                         },
                     );
                     let line = next.line;
@@ -254,6 +286,13 @@ pub(super) fn join_wrapped_digits(data: &mut Vec<(u32, Vec<Run>, bool)>, block: 
             i += 1;
         }
     }
+}
+
+/// Is `fragment` the first line of `next`'s labels (a tall cell of three
+/// lines or more)? Its cells are text, over label cells `next` fills.
+fn heads_label(fragment: &Placed, next: &Placed, kinds: &[Kind]) -> bool {
+    let mut filled = fragment.filled().peekable();
+    filled.peek().is_some() && filled.all(|i| kinds[i] == Kind::Text && next.cells[i].is_some())
 }
 
 /// Does `row` lack the labels that `other` holds, for amounts that `row`

@@ -473,3 +473,35 @@ fn flattened_rows_with_double_spaces_are_not_layout() {
     assert!(!is_layout(&SourceLines::new(flat).lines()));
     assert!(is_layout(&SourceLines::new(layout).lines()));
 }
+
+#[test]
+fn labels_of_tall_cells_over_three_lines() {
+    let text = r"
+          项目
+
+                       合计          基本支出       项目支出
+ 功能分类
+               科目名称
+ 科目编码
+
+           社会保障和就
+208                     754.75       754.75      0.00
+           业支出
+           事业单位离退
+2080502                  28.11        28.11      0.00
+           休
+           机关事业单位
+2080505    基本养老保险       446.11       446.11      0.00
+           缴费支出";
+    let g = rebuild(text, "一般公共预算财政拨款支出决算表");
+    let labels: Vec<Option<&str>> = g.rows.iter().map(|r| cells(r)[1]).collect();
+    assert_eq!(
+        labels,
+        [
+            Some("社会保障和就业支出"),
+            Some("事业单位离退休"),
+            Some("机关事业单位基本养老保险缴费支出")
+        ]
+    );
+    assert_eq!(g.columns[1], "项目/科目名称");
+}
