@@ -34,6 +34,20 @@ pub(super) fn spans(
         .collect();
     let max_line = cells.iter().map(|c| c.top).max().unwrap_or(0);
     let min_line = cells.iter().map(|c| c.top).min().unwrap_or(0);
+    // A tall name from right under the top line that ends above every
+    // other column's name stands beside the top words, not under them
+    // (机关运行经费预算数 beside “三公”经费预算数 over 合计 … 运行费).
+    let tall = |l: usize| cells[l].top == min_line + 1 && cells[l].bottom > cells[l].top;
+    let beside: Vec<bool> = (0..n)
+        .map(|c| {
+            leaf_of_col[c].is_some_and(|l| {
+                tall(l)
+                    && (0..n).filter(|&o| o != c).all(|o| {
+                        leaf_of_col[o].is_none_or(|k| tall(k) || cells[k].top > cells[l].bottom)
+                    })
+            })
+        })
+        .collect();
     for line in 0..=max_line {
         let mut on_line: Vec<usize> = (0..cells.len())
             .filter(|&i| cells[i].top == line && span[i].is_none() && !cells[i].text.is_empty())
@@ -82,6 +96,7 @@ pub(super) fn spans(
                 kinds,
                 &group,
                 line == min_line,
+                &beside,
                 &free,
                 &leaf_lo,
                 &leaf_hi,
@@ -102,6 +117,7 @@ pub(super) fn partition(
     kinds: &[Kind],
     group: &[usize],
     top_line: bool,
+    beside: &[bool],
     free: &[usize],
     leaf_lo: &[usize],
     leaf_hi: &[usize],
@@ -132,7 +148,7 @@ pub(super) fn partition(
     let out_cost: Vec<usize> = free
         .iter()
         .map(|&f| {
-            if top_line || leaf_top[f] == deepest {
+            if (top_line || leaf_top[f] == deepest) && !(top_line && beside[f]) {
                 LEFT_OUT
             } else {
                 0

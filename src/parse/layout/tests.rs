@@ -444,6 +444,9 @@ fn heading_below_a_row_of_amounts_only_is_not_a_cell() {
         10.81              0       0.83        9.98         0         9.98        217.83
                               其他相关情况说明";
     let g = rebuild(text, "2026年部门“三公”经费和机关运行经费预算表");
+    // The tall name beside the top word is not under it.
+    assert_eq!(g.columns[6], "机关运行经费预算数");
+    assert_eq!(g.columns[3], "“三公”经费预算数/公务用车购置及运行费/小计");
     assert_eq!(g.rows.len(), 1);
     assert_eq!(
         cells(&g.rows[0]),
