@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 /// `amounts` holds the amount columns of each table.
 fn resolve<'a>(
     tables: &'a [Table],
-    amounts: &[Vec<usize>],
+    amounts: &[&[usize]],
     r: &CellRef,
 ) -> Option<(&'a Table, Decimal, String, (usize, usize))> {
     let ti = tables
@@ -61,7 +61,7 @@ fn to_wan(v: Decimal, unit: Option<&str>) -> Decimal {
 /// names in every table involved.
 pub(super) fn cross_table_of(
     tables: &[Table],
-    amounts: &[Vec<usize>],
+    amounts: &[&[usize]],
     rules: &CheckRules,
 ) -> Vec<Relation> {
     let mut out = Vec::new();
@@ -106,7 +106,7 @@ pub(super) fn cross_table_of(
 /// tables, given the amount columns of each table.
 pub(super) fn prose_checks_of(
     tables: &[Table],
-    amounts: &[Vec<usize>],
+    amounts: &[&[usize]],
     prose: &str,
     rules: &CheckRules,
 ) -> Vec<Check> {
