@@ -12,6 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ pub struct WriteStats {
 }
 
 fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
-    Ok(WriterProperties::builder()
+    let props = WriterProperties::builder()
         // Level 1: on these datasets level 3 costs a twentieth of the whole
         // run's CPU for files only 2% smaller.
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
@@ -60,9 +61,30 @@ fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
         // Min/max per column chunk is what readers prune partitions' row
         // groups with; per-page statistics and page indexes cost a pass
         // over every value for files this small.
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .build())
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    // None for the columns of free text, which no query bounds by range:
+    // their min/max cost a string comparison per value (a twentieth of the
+    // Parquet stage) to prune nothing.
+    let props = FREE_TEXT.iter().fold(props, |p, path| {
+        let path = ColumnPath::new(path.split('.').map(str::to_string).collect());
+        p.set_column_statistics_enabled(path, EnabledStatistics::None)
+    });
+    Ok(props.build())
 }
+
+/// The columns of free text (leaf paths; `title` is a column of `reports`
+/// and of `tables`): written without statistics.
+const FREE_TEXT: [&str; 9] = [
+    "text",
+    "row_label",
+    "target",
+    "message",
+    "title",
+    "error",
+    "notes.list.item",
+    "warnings.list.item",
+    "columns.list.item",
+];
 
 /// Buffered bytes at which a dataset's open row group is written out.
 const ROW_GROUP_MEMORY: usize = 8 << 20;
