@@ -265,11 +265,19 @@ fn is_garbled_number(cell: &str) -> bool {
             && w.bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-'))
     };
-    let words: Vec<&str> = cell.split_whitespace().collect();
-    match words.as_slice() {
-        [] => false,
-        [w] => numeric(w) && w.contains([',', '.']) && crate::cell::parse_amount(w).is_none(),
-        _ => words.iter().all(|w| numeric(w)),
+    // Words taken one by one: this runs for every cell of the checked
+    // tables, most of them one word.
+    let mut words = cell.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    match words.next() {
+        None => {
+            numeric(first)
+                && first.contains([',', '.'])
+                && crate::cell::parse_amount(first).is_none()
+        }
+        Some(second) => numeric(first) && numeric(second) && words.all(numeric),
     }
 }
 
