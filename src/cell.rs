@@ -29,6 +29,11 @@ pub fn parse_amount(text: &str) -> Option<i128> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
+    // Most cells are labels: an amount opens with a digit (every other
+    // first byte fails below, after a scan of the whole cell).
+    if !digits.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let (int, frac) = match digits.iter().position(|&c| c == b'.') {
         Some(p) => (&digits[..p], Some(&digits[p + 1..])),
         None => (digits, None),

@@ -86,7 +86,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             return Err(DecodeError::Binary { what, offset: 0 });
         }
     }
-    if let Some(offset) = bytes.iter().take(1 << 16).position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, &bytes[..bytes.len().min(1 << 16)]) {
         return Err(DecodeError::Binary {
             what: "NUL byte",
             offset,
@@ -178,22 +178,29 @@ const RADICALS: [(char, char); 24] = [
 ///
 /// Almost every character is kept: runs of kept text are copied as slices,
 /// and only characters whose UTF-8 lead byte can start a changed code point
-/// are decoded at all (ASCII and the CJK ideographs are skipped byte by
-/// byte).
+/// are decoded at all (those bytes are searched for; ASCII and the CJK
+/// ideographs are never looked at one by one).
 pub fn normalize(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut kept_from = 0;
     let digit =
         |k: Option<char>| k.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d));
+    // U+00A0 starts with C2; U+200B-U+2FDF with E2; U+F900-U+FFEF with
+    // EF; U+2F800-U+2FA1F with F0. None of these is a continuation byte,
+    // so each is a character boundary: they are searched for (memchr), the
+    // rest of the text is not looked at.
+    let end = bytes.len();
+    let find = |from: usize, found: Option<usize>| found.map_or(end, |k| from + k);
+    let mut next_f0 = find(0, memchr::memchr(0xF0, bytes));
     let mut i = 0;
-    while i < bytes.len() {
-        // U+00A0 starts with C2; U+200B-U+2FDF with E2; U+F900-U+FFEF with
-        // EF; U+2F800-U+2FA1F with F0. None of these is a continuation
-        // byte, so `i` is a character boundary here.
-        if !matches!(bytes[i], 0xC2 | 0xE2 | 0xEF | 0xF0) {
-            i += 1;
-            continue;
+    loop {
+        if next_f0 < i {
+            next_f0 = find(i, memchr::memchr(0xF0, &bytes[i..]));
+        }
+        i = find(i, memchr::memchr3(0xC2, 0xE2, 0xEF, &bytes[i..])).min(next_f0);
+        if i >= end {
+            break;
         }
         let Some(c) = text[i..].chars().next() else {
             break;

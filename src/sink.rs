@@ -8,10 +8,12 @@
 use crate::arrow_out;
 use crate::model::{Partition, ReportRecord};
 use anyhow::{Context, Result};
+use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ pub struct WriteStats {
 }
 
 fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
-    Ok(WriterProperties::builder()
+    let props = WriterProperties::builder()
         // Level 1: on these datasets level 3 costs a twentieth of the whole
         // run's CPU for files only 2% smaller.
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
@@ -60,9 +62,30 @@ fn properties(opts: &SinkOptions) -> Result<WriterProperties> {
         // Min/max per column chunk is what readers prune partitions' row
         // groups with; per-page statistics and page indexes cost a pass
         // over every value for files this small.
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .build())
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    // None for the columns of free text, which no query bounds by range:
+    // their min/max cost a string comparison per value (a twentieth of the
+    // Parquet stage) to prune nothing.
+    let props = FREE_TEXT.iter().fold(props, |p, path| {
+        let path = ColumnPath::new(path.split('.').map(str::to_string).collect());
+        p.set_column_statistics_enabled(path, EnabledStatistics::None)
+    });
+    Ok(props.build())
 }
+
+/// The columns of free text (leaf paths; `title` is a column of `reports`
+/// and of `tables`): written without statistics.
+const FREE_TEXT: [&str; 9] = [
+    "text",
+    "row_label",
+    "target",
+    "message",
+    "title",
+    "error",
+    "notes.list.item",
+    "warnings.list.item",
+    "columns.list.item",
+];
 
 /// Buffered bytes at which a dataset's open row group is written out.
 const ROW_GROUP_MEMORY: usize = 8 << 20;
@@ -97,39 +120,43 @@ impl PartitionWriter {
 
     /// Appends the rows of `records` (in the order given) to every dataset.
     pub fn write(&mut self, records: &[&ReportRecord]) -> Result<()> {
-        for (k, dataset) in DATASETS.iter().enumerate() {
-            let batch = match *dataset {
-                "reports" => arrow_out::reports_batch(records),
-                "tables" => arrow_out::tables_batch(records),
-                "cells" => arrow_out::cells_batch(records),
-                _ => arrow_out::checks_batch(records),
-            };
-            if batch.num_rows() == 0 {
-                continue;
-            }
-            if self.writers[k].is_none() {
-                let rel = format!("{dataset}/{}/{}", self.partition_dir, self.file_name);
-                let path = self.root.join(staged_name(&rel));
-                let file = std::fs::File::create(&path)
-                    .with_context(|| format!("creating {}", path.display()))?;
-                let w = ArrowWriter::try_new(file, batch.schema(), Some(self.props.clone()))
-                    .with_context(|| format!("writing {}", path.display()))?;
-                self.writers[k] = Some((path, w));
-            }
-            if let Some((path, w)) = self.writers[k].as_mut() {
-                w.write(&batch)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                // A row group is buffered whole (pages, dictionaries) until
-                // it is flushed: cap it by memory, so a big partition costs
-                // no more memory than a small one. The size depends only on
-                // the rows written, so files stay deterministic.
-                if w.memory_size() > ROW_GROUP_MEMORY {
-                    w.flush()
-                        .with_context(|| format!("writing {}", path.display()))?;
-                }
-            }
-            self.rows[k] += batch.num_rows() as u64;
+        for k in 0..DATASETS.len() {
+            self.write_batch(k, &batch_of(k, records))?;
         }
+        Ok(())
+    }
+
+    /// Appends rows to the dataset `DATASETS[k]`; `batch` has its schema
+    /// ([`schema_of`]). A full run writes every chunk of reports as
+    /// [`PartitionWriter::write`] does, so rows given here in the same
+    /// batches give the same bytes.
+    pub fn write_batch(&mut self, k: usize, batch: &RecordBatch) -> Result<()> {
+        let dataset = DATASETS[k];
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if self.writers[k].is_none() {
+            let rel = format!("{dataset}/{}/{}", self.partition_dir, self.file_name);
+            let path = self.root.join(staged_name(&rel));
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let w = ArrowWriter::try_new(file, batch.schema(), Some(self.props.clone()))
+                .with_context(|| format!("writing {}", path.display()))?;
+            self.writers[k] = Some((path, w));
+        }
+        if let Some((path, w)) = self.writers[k].as_mut() {
+            w.write(batch)
+                .with_context(|| format!("writing {}", path.display()))?;
+            // A row group is buffered whole (pages, dictionaries) until
+            // it is flushed: cap it by memory, so a big partition costs
+            // no more memory than a small one. The size depends only on
+            // the rows written, so files stay deterministic.
+            if w.memory_size() > ROW_GROUP_MEMORY {
+                w.flush()
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+        self.rows[k] += batch.num_rows() as u64;
         Ok(())
     }
 
@@ -162,6 +189,57 @@ impl WriteStats {
             *self.rows_per_dataset.entry(k).or_default() += v;
         }
     }
+}
+
+/// The rows `records` give the dataset `DATASETS[k]`.
+pub fn batch_of(k: usize, records: &[&ReportRecord]) -> RecordBatch {
+    match DATASETS[k] {
+        "reports" => arrow_out::reports_batch(records),
+        "tables" => arrow_out::tables_batch(records),
+        "cells" => arrow_out::cells_batch(records),
+        _ => arrow_out::checks_batch(records),
+    }
+}
+
+/// The schema of the dataset `DATASETS[k]`.
+pub fn schema_of(k: usize) -> arrow_schema::SchemaRef {
+    match DATASETS[k] {
+        "reports" => arrow_out::reports_schema(),
+        "tables" => arrow_out::tables_schema(),
+        "cells" => arrow_out::cells_schema(),
+        _ => arrow_out::checks_schema(),
+    }
+}
+
+/// The rows of one dataset's published file, as one batch of
+/// [`schema_of`]`(k)`; an empty batch when there is no such file (the
+/// dataset had no rows there).
+pub fn read_published(path: &Path, k: usize) -> Result<RecordBatch> {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let schema = schema_of(k);
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(RecordBatch::new_empty(schema))
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let rows = builder.metadata().file_metadata().num_rows().max(1) as usize;
+    let batches = builder
+        .with_batch_size(rows)
+        .build()?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading {}", path.display()))?;
+    // The file's own schema carries its key-value metadata: the rows are
+    // taken under the dataset's.
+    let batches = batches
+        .into_iter()
+        .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading {}: not this version's schema", path.display()))?;
+    Ok(arrow_select::concat::concat_batches(&schema, &batches)?)
 }
 
 /// Writes every dataset of `records` under `root`, one file per dataset and

@@ -64,6 +64,19 @@ const NAMED: usize = 3;
 /// disagrees is reported in `checks` but decides nothing: the text may
 /// state another quantity than the table cell it is matched to.
 pub fn verify_tables(tables: &mut [Table], checks: &[Check], relations: &[checks::Relation]) {
+    let facts = checks::Facts::of(tables);
+    verify_tables_with(tables, &facts, checks, relations)
+}
+
+/// [`verify_tables`] with the facts the checks were computed on
+/// ([`checks::check_report_with`]): the tables' cells and columns as they
+/// were then.
+pub fn verify_tables_with(
+    tables: &mut [Table],
+    facts: &checks::Facts,
+    checks: &[Check],
+    relations: &[checks::Relation],
+) {
     // By ordinal, once: a report of thousands of tables has hundreds of
     // thousands of checks, and each must find its table.
     let index: std::collections::HashMap<u32, usize> = tables
@@ -99,25 +112,46 @@ pub fn verify_tables(tables: &mut [Table], checks: &[Check], relations: &[checks
             }
         }
     }
-    for (t, relations) in tables.iter_mut().zip(&of_table) {
-        let (outcome, gaps) = judge_table(t, relations);
+    for (k, (t, relations)) in tables.iter_mut().zip(&of_table).enumerate() {
+        let (outcome, gaps) = judge_table(t, facts.table(k), relations);
         t.verification.outcome = outcome;
         if outcome == Outcome::Partial {
             t.warnings.push(format!(
                 "not verified: {}{}",
-                gaps.iter()
-                    .take(NAMED)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                if gaps.len() > NAMED { "; …" } else { "" }
+                gaps.named.join("; "),
+                if gaps.more { "; …" } else { "" }
             ));
         }
     }
 }
 
+/// What a table's warning says is not tied: the first [`NAMED`] gaps, and
+/// whether there are more. Only those are worded, and a table's search
+/// stops at the first gap past them: the warning is settled then.
+#[derive(Default)]
+struct Gaps {
+    named: Vec<String>,
+    more: bool,
+}
+
+impl Gaps {
+    /// Notes one gap; true once the warning is settled.
+    fn push(&mut self, what: impl FnOnce() -> String) -> bool {
+        if self.named.len() < NAMED {
+            self.named.push(what());
+        } else {
+            self.more = true;
+        }
+        self.more
+    }
+}
+
 /// A table's outcome, and (when partial) what is not tied.
-fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<String>) {
+fn judge_table(
+    t: &Table,
+    facts: &checks::TableFacts,
+    relations: &[&checks::Relation],
+) -> (Outcome, Gaps) {
     let is_cross = |r: &checks::Relation| r.check.check == "cross_table";
     // A failing equality between tables says one of them is wrong, not
     // which: every table in it is unverified (the warehouse must not take
@@ -134,9 +168,9 @@ fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<Stri
             }
     });
     if failed {
-        return (Outcome::Failed, Vec::new());
+        return (Outcome::Failed, Gaps::default());
     }
-    let mut gaps: Vec<String> = Vec::new();
+    let mut gaps = Gaps::default();
     let mut covered: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut anchored: BTreeSet<usize> = BTreeSet::new();
     for r in relations
@@ -153,33 +187,38 @@ fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<Stri
         }
     }
     if covered.is_empty() {
-        return (Outcome::Unchecked, Vec::new());
+        return (Outcome::Unchecked, Gaps::default());
     }
-    let label = |i: usize| checks::row_label(t, i);
-    for (i, j) in checks::amount_cells(t) {
+    let label = |i: usize| checks::row_label_with(t, facts, i);
+    // Notes a gap; the search ends once the warning is settled.
+    macro_rules! gap {
+        ($($what:tt)*) => {
+            if gaps.push(|| format!($($what)*)) {
+                return (Outcome::Partial, gaps);
+            }
+        };
+    }
+    for (i, j) in checks::amount_cells_with(t, facts) {
         if !covered.contains(&(i, j)) {
-            gaps.push(format!(
+            gap!(
                 "row {} × column {} enters no relation",
                 label(i),
                 t.columns.get(j).map(String::as_str).unwrap_or("?")
-            ));
+            );
         }
     }
-    if let Some(rows) = checks::coded_rows(t) {
+    if let Some(rows) = checks::coded_rows_with(t, facts) {
         for (i, row) in rows.iter().enumerate() {
             match row {
-                checks::CodedRow::Amounts if !anchored.contains(&i) => gaps.push(format!(
-                    "row {} is in no subject tree or total relation",
-                    label(i)
-                )),
-                checks::CodedRow::Stray => gaps.push(format!(
+                checks::CodedRow::Amounts if !anchored.contains(&i) => {
+                    gap!("row {} is in no subject tree or total relation", label(i))
+                }
+                checks::CodedRow::Stray => gap!(
                     "row {} (line {}) has no subject code in a coded table",
                     label(i),
                     t.rows[i].line
-                )),
-                checks::CodedRow::Unnamed => {
-                    gaps.push(format!("row {} has a code but no name", label(i)))
-                }
+                ),
+                checks::CodedRow::Unnamed => gap!("row {} has a code but no name", label(i)),
                 _ => {}
             }
         }
@@ -190,26 +229,26 @@ fn judge_table(t: &Table, relations: &[&checks::Relation]) -> (Outcome, Vec<Stri
     for (i, row) in t.rows.iter().enumerate() {
         for (j, cell) in row.cells.iter().enumerate() {
             if cell.as_deref().is_some_and(is_garbled_number) {
-                gaps.push(format!(
+                gap!(
                     "row {} × column {} holds {:?}, digits that read as no amount",
                     label(i),
                     t.columns.get(j).map(String::as_str).unwrap_or("?"),
                     cell.as_deref().unwrap_or_default()
-                ));
+                );
             }
         }
     }
     for j in checks::phantom_columns(t) {
-        gaps.push(format!("column {} has no header and no cell", j + 1));
+        gap!("column {} has no header and no cell", j + 1);
     }
-    for i in checks::two_sided_strays(t) {
-        gaps.push(format!(
+    for i in checks::two_sided_strays_with(t, facts) {
+        gap!(
             "row {} (line {}) is no item, total or amount of its side",
             label(i),
             t.rows[i].line
-        ));
+        );
     }
-    if gaps.is_empty() {
+    if gaps.named.is_empty() {
         (Outcome::Verified, gaps)
     } else {
         (Outcome::Partial, gaps)
@@ -226,11 +265,19 @@ fn is_garbled_number(cell: &str) -> bool {
             && w.bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b'-'))
     };
-    let words: Vec<&str> = cell.split_whitespace().collect();
-    match words.as_slice() {
-        [] => false,
-        [w] => numeric(w) && w.contains([',', '.']) && crate::cell::parse_amount(w).is_none(),
-        _ => words.iter().all(|w| numeric(w)),
+    // Words taken one by one: this runs for every cell of the checked
+    // tables, most of them one word.
+    let mut words = cell.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    match words.next() {
+        None => {
+            numeric(first)
+                && first.contains([',', '.'])
+                && crate::cell::parse_amount(first).is_none()
+        }
+        Some(second) => numeric(first) && numeric(second) && words.all(numeric),
     }
 }
 

@@ -99,6 +99,46 @@ fn incremental_after_add_change_delete_equals_a_full_run() {
     assert_eq!(manifest_reports(inc.path()), manifest_reports(full.path()));
 }
 
+/// A touched partition is written whole: the rows of its unchanged reports
+/// come from the previous run's files, not from parsing them again, and
+/// the files are those a full run writes.
+#[test]
+fn incremental_takes_the_rows_of_unchanged_reports_from_the_previous_files() {
+    let input = tempfile::tempdir().unwrap();
+    let (inc, full) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let i = input.path();
+    std::fs::create_dir_all(i.join("gd")).unwrap();
+    // Two reports of one partition (Jiangmen), one of another (Qingyuan).
+    let jm = String::from_utf8(sample(JM)).unwrap();
+    let with = |amount: &str| jm.replacen("2,047.00", amount, 1);
+    std::fs::write(i.join("gd/jm.txt"), &jm).unwrap();
+    std::fs::write(i.join("gd/jm2.txt"), with("2,048.00")).unwrap();
+    std::fs::write(i.join("gd/qy.txt"), sample(QY)).unwrap();
+    assert_eq!(run(i, inc.path(), &[]).status.code(), Some(0));
+
+    std::fs::write(i.join("gd/jm2.txt"), with("2,049.00")).unwrap();
+    let out = run(i, inc.path(), &["--incremental"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("reused 2 parsed 1 removed 0"), "{stderr}");
+
+    assert_eq!(run(i, full.path(), &[]).status.code(), Some(0));
+    assert_eq!(
+        files(inc.path()),
+        files(full.path()),
+        "incremental output differs from a full run"
+    );
+    assert_eq!(manifest_reports(inc.path()), manifest_reports(full.path()));
+
+    // Without the previous files (deleted by hand) the reports are parsed.
+    std::fs::remove_dir_all(inc.path().join("cells")).unwrap();
+    std::fs::write(i.join("gd/jm2.txt"), with("2,048.00")).unwrap();
+    let out = run(i, inc.path(), &["--incremental"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("reused 1 parsed 2 removed 0"), "{stderr}");
+}
+
 #[test]
 fn three_shards_equal_one_run() {
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/raw");

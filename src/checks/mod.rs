@@ -20,6 +20,7 @@ use anyhow::{Context, Result};
 use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 mod columns;
@@ -238,11 +239,69 @@ pub struct Relation {
     pub vertical: bool,
 }
 
+/// What the checks read of one table, worked out once per report and
+/// shared by its relations, the prose figures and verification: the
+/// amount columns, every cell's value, and (when first asked) the code
+/// columns and the two-sided grammar's stray rows.
+pub struct TableFacts {
+    amounts: Vec<usize>,
+    values: Values,
+    sides: OnceCell<Vec<tree::CodeSide>>,
+    strays: OnceCell<Vec<usize>>,
+}
+
+impl TableFacts {
+    pub fn of(t: &Table) -> Self {
+        TableFacts {
+            amounts: amount_columns(t),
+            values: values_of(t),
+            sides: OnceCell::new(),
+            strays: OnceCell::new(),
+        }
+    }
+
+    fn grid<'a>(&'a self, t: &'a Table) -> Grid<'a> {
+        Grid {
+            t,
+            amounts: &self.amounts,
+            values: &self.values,
+            facts: self,
+        }
+    }
+}
+
+/// The [`TableFacts`] of each table of a report, in order. They hold no
+/// borrow: the tables may be changed (verification, warnings) as long as
+/// their cells and columns are not.
+pub struct Facts(Vec<TableFacts>);
+
+impl Facts {
+    pub fn of(tables: &[Table]) -> Self {
+        Facts(tables.iter().map(TableFacts::of).collect())
+    }
+
+    pub fn table(&self, k: usize) -> &TableFacts {
+        &self.0[k]
+    }
+
+    fn amounts(&self) -> Vec<&[usize]> {
+        self.0.iter().map(|f| f.amounts.as_slice()).collect()
+    }
+}
+
 /// One table as the checks read it: its amount columns and cell values.
 pub(crate) struct Grid<'a> {
     pub t: &'a Table,
     pub amounts: &'a [usize],
     pub values: &'a Values,
+    facts: &'a TableFacts,
+}
+
+impl<'a> Grid<'a> {
+    /// The code columns ([`tree::code_sides`]), found once per table.
+    fn sides(&self) -> &'a [tree::CodeSide] {
+        self.facts.sides.get_or_init(|| tree::code_sides(self))
+    }
 }
 
 impl Grid<'_> {
@@ -276,13 +335,7 @@ impl Grid<'_> {
 /// Every relation among the cells of one table (subject tree, total row,
 /// column sums, two-sided balance).
 pub fn table_relations(t: &Table) -> Vec<Relation> {
-    let amounts = amount_columns(t);
-    let values = values_of(t);
-    grid_relations(&Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    })
+    grid_relations(&TableFacts::of(t).grid(t))
 }
 
 fn grid_relations(g: &Grid) -> Vec<Relation> {
@@ -295,18 +348,16 @@ fn grid_relations(g: &Grid) -> Vec<Relation> {
 /// Every relation of a report but the prose figures: each table's own
 /// relations, then the equalities between tables.
 pub fn relations(tables: &[Table], rules: &CheckRules) -> Vec<Relation> {
-    // Every check starts from the amount columns: find them once per table.
-    let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
+    relations_with(tables, &Facts::of(tables), rules)
+}
+
+/// [`relations`] on the facts of the tables, worked out before.
+fn relations_with(tables: &[Table], facts: &Facts, rules: &CheckRules) -> Vec<Relation> {
     let mut out = Vec::new();
-    for (t, amounts) in tables.iter().zip(&amounts) {
-        let values = values_of(t);
-        out.extend(grid_relations(&Grid {
-            t,
-            amounts,
-            values: &values,
-        }));
+    for (t, f) in tables.iter().zip(&facts.0) {
+        out.extend(grid_relations(&f.grid(t)));
     }
-    out.extend(template::cross_table_of(tables, &amounts, rules));
+    out.extend(template::cross_table_of(tables, &facts.amounts(), rules));
     out
 }
 
@@ -323,10 +374,25 @@ pub fn check_report_related(
     prose: &str,
     rules: &CheckRules,
 ) -> (Vec<Check>, Vec<Relation>) {
-    let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
-    let related = relations(tables, rules);
+    check_report_with(tables, &Facts::of(tables), prose, rules)
+}
+
+/// [`check_report_related`] on the facts of the tables ([`Facts::of`]),
+/// which [`crate::verify::verify_tables_with`] reads again.
+pub fn check_report_with(
+    tables: &[Table],
+    facts: &Facts,
+    prose: &str,
+    rules: &CheckRules,
+) -> (Vec<Check>, Vec<Relation>) {
+    let related = relations_with(tables, facts, rules);
     let mut out: Vec<Check> = related.iter().map(|r| r.check.clone()).collect();
-    out.extend(template::prose_checks_of(tables, &amounts, prose, rules));
+    out.extend(template::prose_checks_of(
+        tables,
+        &facts.amounts(),
+        prose,
+        rules,
+    ));
     (out, related)
 }
 
@@ -338,12 +404,7 @@ fn checks_of(rel: Vec<Relation>) -> Vec<Check> {
 /// and the 合计 row = Σ 类 rows. Side-by-side tables are checked per side:
 /// a side runs from its code column to the next one.
 pub fn subject_tree(t: &Table) -> Vec<Check> {
-    let (amounts, values) = (amount_columns(t), values_of(t));
-    checks_of(tree::subject_tree_of(&Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    }))
+    checks_of(tree::subject_tree_of(&TableFacts::of(t).grid(t)))
 }
 
 /// A 合计 / 小计 / 总计 column equals the sum of its siblings under the same
@@ -351,33 +412,25 @@ pub fn subject_tree(t: &Table) -> Vec<Check> {
 /// sibling named 其中… is a breakdown: it counts only if the sum holds with
 /// it.
 pub fn column_sums(t: &Table) -> Vec<Check> {
-    let (amounts, values) = (amount_columns(t), values_of(t));
-    checks_of(columns::column_sums_of(&Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    }))
+    checks_of(columns::column_sums_of(&TableFacts::of(t).grid(t)))
 }
 
 /// Two-sided tables (收入 | 支出): see [`two_sided`].
 pub fn two_sided(t: &Table) -> Vec<Check> {
-    let (amounts, values) = (amount_columns(t), values_of(t));
-    checks_of(two_sided::two_sided_of(&Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    }))
+    checks_of(two_sided::two_sided_of(&TableFacts::of(t).grid(t)))
 }
 
 /// The `[[cross_check]]` equalities of a report.
 pub fn cross_table(tables: &[Table], rules: &CheckRules) -> Vec<Check> {
     let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
+    let amounts: Vec<&[usize]> = amounts.iter().map(Vec::as_slice).collect();
     checks_of(template::cross_table_of(tables, &amounts, rules))
 }
 
 /// The `[[prose_check]]` figures of a report's text.
 pub fn prose_checks(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Check> {
     let amounts: Vec<Vec<usize>> = tables.iter().map(amount_columns).collect();
+    let amounts: Vec<&[usize]> = amounts.iter().map(Vec::as_slice).collect();
     template::prose_checks_of(tables, &amounts, prose, rules)
 }
 
@@ -386,7 +439,16 @@ pub fn prose_checks(tables: &[Table], prose: &str, rules: &CheckRules) -> Vec<Ch
 pub fn row_label(t: &Table, i: usize) -> String {
     let cells = &t.rows[i].cells;
     let values: Vec<Option<Decimal>> = cells.iter().map(|c| amount(c.as_deref())).collect();
-    let l = first_text(cells, &values);
+    label_of_row(cells, &values, i)
+}
+
+/// [`row_label`] with the table's facts.
+pub fn row_label_with(t: &Table, f: &TableFacts, i: usize) -> String {
+    label_of_row(&t.rows[i].cells, &f.values[i], i)
+}
+
+fn label_of_row(cells: &[Option<String>], values: &[Option<Decimal>], i: usize) -> String {
+    let l = first_text(cells, values);
     if l.is_empty() {
         format!("#{}", i + 1)
     } else {
@@ -398,13 +460,18 @@ pub fn row_label(t: &Table, i: usize) -> String {
 /// amount column, and any decimal amount elsewhere (a figure that strayed
 /// into a label column).
 pub fn amount_cells(t: &Table) -> Vec<(usize, usize)> {
-    let amounts = amount_columns(t);
+    amount_cells_with(t, &TableFacts::of(t))
+}
+
+/// [`amount_cells`] with the table's facts.
+pub fn amount_cells_with(t: &Table, f: &TableFacts) -> Vec<(usize, usize)> {
+    let amounts = &f.amounts;
     let mut out = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
         for (j, c) in r.cells.iter().enumerate() {
             let Some(c) = c.as_deref() else { continue };
             let is_amount = if amounts.contains(&j) {
-                amount(Some(c)).is_some()
+                f.values[i][j].is_some()
             } else {
                 text::is_decimal_amount(c.trim())
             };
@@ -435,14 +502,14 @@ pub enum CodedRow {
 /// Each row of a coded table (one with a subject-code column, whole or
 /// split into 类 | 款 | 项), or None for a table without codes.
 pub fn coded_rows(t: &Table) -> Option<Vec<CodedRow>> {
-    let amounts = amount_columns(t);
-    let values = values_of(t);
-    let g = Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    };
-    let sides = tree::code_sides(&g);
+    coded_rows_with(t, &TableFacts::of(t))
+}
+
+/// [`coded_rows`] with the table's facts.
+pub fn coded_rows_with(t: &Table, f: &TableFacts) -> Option<Vec<CodedRow>> {
+    let g = f.grid(t);
+    let (amounts, values) = (g.amounts, g.values);
+    let sides = g.sides();
     if sides.is_empty() {
         return None;
     }
@@ -500,12 +567,13 @@ pub fn phantom_columns(t: &Table) -> Vec<usize> {
 /// Rows of a two-sided table its grammar does not allow (see
 /// [`two_sided`]), by index.
 pub fn two_sided_strays(t: &Table) -> Vec<usize> {
-    let (amounts, values) = (amount_columns(t), values_of(t));
-    two_sided::stray_rows(&Grid {
-        t,
-        amounts: &amounts,
-        values: &values,
-    })
+    two_sided_strays_with(t, &TableFacts::of(t))
+}
+
+/// [`two_sided_strays`] with the table's facts: found by the relations
+/// already when they were computed on the same facts.
+pub fn two_sided_strays_with(t: &Table, f: &TableFacts) -> Vec<usize> {
+    two_sided::stray_rows(&f.grid(t))
 }
 
 /// Counts per status, for the run summary.

@@ -132,7 +132,7 @@ pub(super) fn subject_tree_of(g: &Grid) -> Vec<Relation> {
     let t = g.t;
     let (amounts, values) = (g.amounts, g.values);
     let width = t.columns.len();
-    let sides = code_sides(g);
+    let sides = g.sides();
     let mut out = Vec::new();
     for (si, side) in sides.iter().enumerate() {
         let k = side.start;

@@ -81,19 +81,22 @@ struct Line {
 }
 
 pub(super) fn two_sided_of(g: &Grid) -> Vec<Relation> {
-    analyse(g).0
+    let (relations, strays) = analyse(g);
+    // Verification asks for the strays of the same grid next.
+    let _ = g.facts.strays.set(strays);
+    relations
 }
 
 /// Rows of a two-sided table that no grammar of it allows: an unnumbered
 /// label without an amount among numbered items (a piece of a wrapped
 /// label: 十七、国土海洋气象等支 | 出).
 pub(super) fn stray_rows(g: &Grid) -> Vec<usize> {
-    analyse(g).1
+    g.facts.strays.get_or_init(|| analyse(g).1).clone()
 }
 
 fn analyse(g: &Grid) -> (Vec<Relation>, Vec<usize>) {
     let (t, values) = (g.t, g.values);
-    if !super::tree::code_sides(g).is_empty() {
+    if !g.sides().is_empty() {
         return (Vec::new(), Vec::new());
     }
     let labels = g.label_columns();

@@ -6,8 +6,10 @@
 //! Incremental runs reuse the previous manifest: a report whose path and
 //! bytes are unchanged is not parsed, and only partitions where something
 //! changed are written again. A partition file holds all reports of the
-//! partition, so the unchanged reports of a touched partition are parsed
-//! again to rewrite it; the result equals a full run byte for byte.
+//! partition, so a touched partition is written whole: the rows of its
+//! unchanged reports are read back from the previous run's files (parsed
+//! again only where those files are missing or do not hold them), in the
+//! batches a full run writes; the result equals a full run byte for byte.
 
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckRules};
@@ -175,6 +177,7 @@ impl RunSummary {
         self.verification.merge(done.verification);
         self.cells += done.cells;
         self.parsed += done.parsed;
+        self.reused += done.reused;
         self.files_written += done.stats.files;
         self.bytes_written += done.stats.bytes;
     }
@@ -284,7 +287,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let Plan {
         mut partitions,
         texts,
-        reuse,
+        mut reuse,
     } = plan;
     let mut summary = RunSummary {
         warnings: walk_warnings
@@ -313,9 +316,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     // reports of untouched partitions, taken from the previous manifest.
     let mut outcomes = Outcomes::default();
     if let Some(owned) = &owned {
-        take_untouched(&mut partitions, &reuse, owned, &mut outcomes);
+        take_untouched(&mut partitions, &mut reuse, owned, &mut outcomes);
     }
-    drop(reuse);
     summary.reused = outcomes.list.len();
 
     // Pass 2: partition by partition (in parallel), parse its reports, write
@@ -341,6 +343,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         bar: &bar,
         staging: &staging,
         sink_opts: &sink_opts,
+        previous: previous
+            .is_some()
+            .then_some((opts.output.as_path(), &reuse)),
         fail_fast_stop: AtomicBool::new(false),
         first_failure: Mutex::new(None),
     };

@@ -383,19 +383,21 @@ impl Pass1<'_> {
 
 /// Incremental runs: moves the unchanged reports of untouched partitions
 /// out of the plan and into `outcomes`, as the previous manifest has them.
+/// `reuse` keeps the entries of the unchanged reports of touched
+/// partitions, whose rows pass 2 takes from the previous run's files.
 pub(super) fn take_untouched(
     partitions: &mut BTreeMap<Partition, Vec<Planned>>,
-    reuse: &BTreeMap<u32, Box<ManifestEntry>>,
+    reuse: &mut BTreeMap<u32, Box<ManifestEntry>>,
     owned: &BTreeSet<String>,
     outcomes: &mut Outcomes,
 ) {
-    let untouched = |file: &u32| reuse.get(file).filter(|e| !owned.contains(&e.partition));
     for planned in partitions.values_mut() {
         planned.retain(|p| {
-            let Some(e) = untouched(&p.file) else {
+            let Some(e) = reuse.get(&p.file).filter(|e| !owned.contains(&e.partition)) else {
                 return true;
             };
             outcomes.add_reused(p.file, e);
+            reuse.remove(&p.file);
             false
         });
     }

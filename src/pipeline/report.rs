@@ -201,10 +201,13 @@ pub(super) fn process_bytes_known(
     cx.know
         .catalog
         .classify_tables(&mut parsed.tables, meta.report_type);
+    // What the checks read of each table, worked out once for the checks
+    // and verification.
+    let facts = checks::Facts::of(&parsed.tables);
     let (checks, relations) =
-        checks::check_report_related(&parsed.tables, &decoded.text, &cx.know.rules);
-    crate::verify::verify_tables(&mut parsed.tables, &checks, &relations);
-    drop(relations);
+        checks::check_report_with(&parsed.tables, &facts, &decoded.text, &cx.know.rules);
+    crate::verify::verify_tables_with(&mut parsed.tables, &facts, &checks, &relations);
+    drop((relations, facts));
     let missing = missing_meta(&meta);
     let lost = parse::lost_layout::detect(&decoded.text);
     let mut record = ReportRecord {

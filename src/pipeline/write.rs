@@ -2,6 +2,7 @@
 //! write their files into the staging directory.
 
 use super::*;
+use arrow_array::Array;
 
 /// Reports parsed and written together in pass 2. A partition is written
 /// chunk by chunk, so memory does not grow with the partition; the size is
@@ -25,14 +26,33 @@ pub(super) struct PartitionDone {
     pub(super) verification: crate::verify::Tally,
     pub(super) cells: u64,
     pub(super) parsed: usize,
+    /// Unchanged reports whose rows were taken from the previous run.
+    pub(super) reused: usize,
     pub(super) stats: sink::WriteStats,
 }
 
 impl PartitionDone {
-    pub(super) fn add(&mut self, planned: &[Planned], records: &[ReportRecord]) {
+    pub(super) fn add(&mut self, planned: &[Planned], items: &[Item]) {
         let d = self;
-        d.parsed += records.len();
-        for (p, r) in planned.iter().zip(records) {
+        for (p, item) in planned.iter().zip(items) {
+            let r = match item {
+                Item::Parsed(r) => r,
+                Item::Reused(e) => {
+                    d.reused += 1;
+                    d.outcomes.push(Outcome {
+                        id: id_number(&e.report_id),
+                        file: p.file,
+                        dir: 0,
+                        status: e.status,
+                        retry: e.retry,
+                    });
+                    if let Some(error) = &e.error {
+                        d.errors.push((p.file, error.clone()));
+                    }
+                    continue;
+                }
+            };
+            d.parsed += 1;
             d.outcomes.push(Outcome {
                 id: id_number(&r.report_id),
                 file: p.file,
@@ -54,6 +74,87 @@ impl PartitionDone {
     }
 }
 
+/// A report of a partition being written: parsed, or (incremental runs)
+/// unchanged since the previous run, whose rows are taken from its files.
+pub(super) enum Item<'a> {
+    Parsed(Box<ReportRecord>),
+    Reused(&'a ManifestEntry),
+}
+
+/// The previous run's rows of one partition, by report: an incremental run
+/// writes a touched partition whole, and takes the rows of its unchanged
+/// reports from the files it replaces instead of parsing them again.
+struct Previous {
+    /// Per dataset ([`sink::DATASETS`]), every row of its file.
+    batches: Vec<arrow_array::RecordBatch>,
+    /// Per dataset: report id → (first row, rows). A report's rows are
+    /// contiguous (reports are written one after the other).
+    ranges: Vec<std::collections::HashMap<String, (usize, usize)>>,
+}
+
+impl Previous {
+    fn read(output: &Path, partition_dir: &str, stem: &str) -> Result<Previous> {
+        let mut batches = Vec::new();
+        let mut ranges = Vec::new();
+        for (k, dataset) in sink::DATASETS.iter().enumerate() {
+            let path = output
+                .join(dataset)
+                .join(partition_dir)
+                .join(format!("{stem}.parquet"));
+            let batch = sink::read_published(&path, k)?;
+            let ids = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .context("report_id is not a string column")?;
+            let mut of: std::collections::HashMap<String, (usize, usize)> = Default::default();
+            let mut i = 0;
+            while i < ids.len() {
+                let id = ids.value(i);
+                let n = (i..ids.len()).take_while(|&j| ids.value(j) == id).count();
+                anyhow::ensure!(
+                    of.insert(id.to_string(), (i, n)).is_none(),
+                    "{}: the rows of report {id} are not together",
+                    path.display()
+                );
+                i += n;
+            }
+            batches.push(batch);
+            ranges.push(of);
+        }
+        Ok(Previous { batches, ranges })
+    }
+
+    /// The rows of report `id` in dataset `k` (none when it has none there).
+    fn rows(&self, k: usize, id: &str) -> arrow_array::RecordBatch {
+        let (start, n) = self.ranges[k].get(id).copied().unwrap_or((0, 0));
+        self.batches[k].slice(start, n)
+    }
+
+    /// Are all the rows of report `id` there: its row in `reports`, and as
+    /// many tables and cells as that row counts?
+    fn holds(&self, id: &str) -> bool {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{UInt32Type, UInt64Type};
+        let Some(&(row, 1)) = self.ranges[0].get(id) else {
+            return false;
+        };
+        let reports = &self.batches[0];
+        let count = |name: &str| reports.column_by_name(name);
+        let (Some(tables), Some(cells)) = (count("n_tables"), count("n_cells")) else {
+            return false;
+        };
+        let (Some(tables), Some(cells)) = (
+            tables.as_primitive_opt::<UInt32Type>(),
+            cells.as_primitive_opt::<UInt64Type>(),
+        ) else {
+            return false;
+        };
+        let n = |k: usize| self.ranges[k].get(id).map_or(0, |r| r.1);
+        n(1) == tables.value(row) as usize && n(2) as u64 == cells.value(row)
+    }
+}
+
 /// Were the bytes processed not those pass 1 scanned (the file changed or
 /// vanished since)? A file unreadable in pass 1 had no bytes to compare.
 fn not_as_scanned(p: &Planned, r: &ReportRecord) -> bool {
@@ -70,6 +171,10 @@ pub(super) struct Pass2<'a> {
     pub(super) bar: &'a Option<indicatif::ProgressBar>,
     pub(super) staging: &'a Path,
     pub(super) sink_opts: &'a SinkOptions,
+    /// Incremental runs: the output root, whose files the previous run
+    /// published, and the previous manifest's entry of every report
+    /// unchanged since.
+    pub(super) previous: Option<(&'a Path, &'a BTreeMap<u32, Box<ManifestEntry>>)>,
     /// Set at the first failed report under `--fail-fast`.
     pub(super) fail_fast_stop: AtomicBool,
     /// The first failed report (path, error), for `--fail-fast`.
@@ -123,20 +228,41 @@ impl Pass2<'_> {
             partition_dir: partition.rel_dir(),
             ..Default::default()
         };
-        let process = |p: &Planned| self.process(partition, p);
+        // Incremental runs: the unchanged reports (ok ones: a failed one is
+        // read again, and stops a --fail-fast run as it did) whose rows
+        // the previous run's files of this partition hold.
+        let unchanged = |p: &Planned| {
+            let (_, reuse) = self.previous?;
+            reuse.get(&p.file).filter(|e| e.status == Status::Ok)
+        };
+        let previous = match self.previous {
+            Some((output, _)) if planned.iter().any(|p| unchanged(p).is_some()) => {
+                // Unreadable or not as expected: every report is parsed.
+                Previous::read(output, &done.partition_dir, &self.sink_opts.file_stem).ok()
+            }
+            _ => None,
+        };
+        let item = |p: &Planned| match unchanged(p).filter(|e| {
+            previous
+                .as_ref()
+                .is_some_and(|prev| prev.holds(&e.report_id))
+        }) {
+            Some(e) => Item::Reused(e.as_ref()),
+            None => Item::Parsed(Box::new(self.process(partition, p))),
+        };
         for together in planned.chunks(parsed_together) {
             if self.halted() {
                 return Ok(PartitionDone::default());
             }
-            let records: Vec<ReportRecord> = if nested {
-                together.par_iter().map(process).collect()
+            let items: Vec<Item> = if nested {
+                together.par_iter().map(item).collect()
             } else {
-                together.iter().map(process).collect()
+                together.iter().map(item).collect()
             };
             let chunks = together.chunks(REPORTS_PER_CHUNK);
-            for (chunk, records) in chunks.zip(records.chunks(REPORTS_PER_CHUNK)) {
-                writer.write(&records.iter().collect::<Vec<_>>())?;
-                done.add(chunk, records);
+            for (chunk, items) in chunks.zip(items.chunks(REPORTS_PER_CHUNK)) {
+                write_chunk(&mut writer, items, previous.as_ref())?;
+                done.add(chunk, items);
             }
         }
         done.stats = writer.finish()?;
@@ -190,4 +316,40 @@ impl Pass2<'_> {
         }
         r
     }
+}
+
+/// Writes one chunk of reports: the batches of a full run, whose rows are
+/// those its reports give, parsed or taken from the previous run's files
+/// (the same rows, so the same bytes).
+fn write_chunk(
+    writer: &mut sink::PartitionWriter,
+    items: &[Item],
+    previous: Option<&Previous>,
+) -> Result<()> {
+    let parsed = |item: &Item| matches!(item, Item::Parsed(_));
+    fn record<'r>(item: &'r Item) -> Option<&'r ReportRecord> {
+        match item {
+            Item::Parsed(r) => Some(r),
+            Item::Reused(_) => None,
+        }
+    }
+    let (Some(previous), false) = (previous, items.iter().all(parsed)) else {
+        let records: Vec<&ReportRecord> = items.iter().filter_map(record).collect();
+        return writer.write(&records);
+    };
+    for k in 0..sink::DATASETS.len() {
+        let mut pieces = Vec::new();
+        for run in items.chunk_by(|a, b| parsed(a) && parsed(b)) {
+            match &run[0] {
+                Item::Reused(e) => pieces.push(previous.rows(k, &e.report_id)),
+                Item::Parsed(_) => {
+                    let records: Vec<&ReportRecord> = run.iter().filter_map(record).collect();
+                    pieces.push(sink::batch_of(k, &records));
+                }
+            }
+        }
+        let batch = arrow_select::concat::concat_batches(&sink::schema_of(k), &pieces)?;
+        writer.write_batch(k, &batch)?;
+    }
+    Ok(())
 }
