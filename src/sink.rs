@@ -160,6 +160,14 @@ impl PartitionWriter {
         Ok(())
     }
 
+    /// Removes the files written so far: the partition is written again.
+    pub fn discard(self) {
+        for (path, w) in self.writers.into_iter().flatten() {
+            drop(w);
+            std::fs::remove_file(&path).ok();
+        }
+    }
+
     /// Closes every file. Not synced here: one `syncfs` before the commit
     /// plan makes every staged file durable at once (see [`commit`]),
     /// instead of an fsync per file of thousands of partitions.
@@ -211,35 +219,70 @@ pub fn schema_of(k: usize) -> arrow_schema::SchemaRef {
     }
 }
 
-/// The rows of one dataset's published file, as one batch of
-/// [`schema_of`]`(k)`; an empty batch when there is no such file (the
-/// dataset had no rows there).
-pub fn read_published(path: &Path, k: usize) -> Result<RecordBatch> {
+/// `batch` as the builders of [`batch_of`] leave their arrays: without a
+/// null buffer where no value is null (at any depth). Rows taken from other
+/// batches (slices, [`read_published`]) may keep one, and the Parquet
+/// writer encodes a column with a null buffer otherwise (definition levels
+/// one by one, data pages split at other rows): same rows, other bytes.
+pub fn as_built(batch: RecordBatch) -> Result<RecordBatch> {
+    fn strip(data: arrow_data::ArrayData) -> Result<arrow_data::ArrayData> {
+        fn needed(d: &arrow_data::ArrayData) -> bool {
+            d.nulls().is_some_and(|n| n.null_count() == 0) || d.child_data().iter().any(needed)
+        }
+        if !needed(&data) {
+            return Ok(data);
+        }
+        let children = data
+            .child_data()
+            .iter()
+            .cloned()
+            .map(strip)
+            .collect::<Result<Vec<_>>>()?;
+        let nulls = data.nulls().filter(|n| n.null_count() > 0).cloned();
+        Ok(data
+            .into_builder()
+            .nulls(nulls)
+            .child_data(children)
+            .build()?)
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|c| Ok(arrow_array::make_array(strip(c.to_data())?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+/// Rows read back from a published file at a time.
+const READ_BATCH_ROWS: usize = 8192;
+
+/// The rows of one dataset's published file, in batches of
+/// [`schema_of`]`(k)` of a few thousand rows (memory holds one batch, not
+/// the file); None when there is no such file (the dataset had no rows
+/// there).
+pub fn read_published(
+    path: &Path,
+    k: usize,
+) -> Result<Option<impl Iterator<Item = Result<RecordBatch>>>> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let schema = schema_of(k);
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(RecordBatch::new_empty(schema))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let rows = builder.metadata().file_metadata().num_rows().max(1) as usize;
-    let batches = builder
-        .with_batch_size(rows)
-        .build()?
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("reading {}", path.display()))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .with_context(|| format!("reading {}", path.display()))?
+        .with_batch_size(READ_BATCH_ROWS)
+        .build()?;
+    let path = path.to_path_buf();
     // The file's own schema carries its key-value metadata: the rows are
     // taken under the dataset's.
-    let batches = batches
-        .into_iter()
-        .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("reading {}: not this version's schema", path.display()))?;
-    Ok(arrow_select::concat::concat_batches(&schema, &batches)?)
+    Ok(Some(reader.map(move |b| {
+        let b = b.with_context(|| format!("reading {}", path.display()))?;
+        RecordBatch::try_new(schema.clone(), b.columns().to_vec())
+            .with_context(|| format!("reading {}: not this version's schema", path.display()))
+    })))
 }
 
 /// Writes every dataset of `records` under `root`, one file per dataset and

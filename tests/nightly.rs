@@ -108,35 +108,53 @@ fn incremental_takes_the_rows_of_unchanged_reports_from_the_previous_files() {
     let (inc, full) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let i = input.path();
     std::fs::create_dir_all(i.join("gd")).unwrap();
-    // Two reports of one partition (Jiangmen), one of another (Qingyuan).
+    // Five reports of one partition (Jiangmen: a chunk of four and one
+    // more), one of another (Qingyuan).
     let jm = String::from_utf8(sample(JM)).unwrap();
     let with = |amount: &str| jm.replacen("2,047.00", amount, 1);
-    std::fs::write(i.join("gd/jm.txt"), &jm).unwrap();
-    std::fs::write(i.join("gd/jm2.txt"), with("2,048.00")).unwrap();
+    std::fs::write(i.join("gd/jm1.txt"), &jm).unwrap();
+    for k in 2..=5 {
+        let amount = format!("2,04{}.00", 6 + k);
+        std::fs::write(i.join(format!("gd/jm{k}.txt")), with(&amount)).unwrap();
+    }
     std::fs::write(i.join("gd/qy.txt"), sample(QY)).unwrap();
     assert_eq!(run(i, inc.path(), &[]).status.code(), Some(0));
 
-    std::fs::write(i.join("gd/jm2.txt"), with("2,049.00")).unwrap();
-    let out = run(i, inc.path(), &["--incremental"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("reused 2 parsed 1 removed 0"), "{stderr}");
+    let check = |changed: &str, amount: &str, counts: &str| {
+        std::fs::write(i.join(changed), with(amount)).unwrap();
+        let out = run(i, inc.path(), &["--incremental"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains(counts), "{counts}: {stderr}");
+        assert_eq!(run(i, full.path(), &[]).status.code(), Some(0));
+        assert_eq!(
+            files(inc.path()),
+            files(full.path()),
+            "incremental output differs from a full run"
+        );
+        assert_eq!(manifest_reports(inc.path()), manifest_reports(full.path()));
+    };
+    // The last report: the first chunk is taken whole from the old files.
+    check("gd/jm5.txt", "2,060.00", "reused 5 parsed 1 removed 0");
+    // The second: taken rows, parsed rows and taken rows in one chunk.
+    check("gd/jm2.txt", "2,061.00", "reused 5 parsed 1 removed 0");
 
-    assert_eq!(run(i, full.path(), &[]).status.code(), Some(0));
-    assert_eq!(
-        files(inc.path()),
-        files(full.path()),
-        "incremental output differs from a full run"
-    );
-    assert_eq!(manifest_reports(inc.path()), manifest_reports(full.path()));
-
-    // Without the previous files (deleted by hand) the reports are parsed.
+    // Without the previous cells (deleted by hand) the partition's reports
+    // are parsed again.
     std::fs::remove_dir_all(inc.path().join("cells")).unwrap();
-    std::fs::write(i.join("gd/jm2.txt"), with("2,048.00")).unwrap();
+    std::fs::write(i.join("gd/jm3.txt"), with("2,062.00")).unwrap();
     let out = run(i, inc.path(), &["--incremental"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("reused 1 parsed 2 removed 0"), "{stderr}");
+    assert!(stderr.contains("reused 1 parsed 5 removed 0"), "{stderr}");
+    assert_eq!(run(i, full.path(), &[]).status.code(), Some(0));
+    let jiangmen = |root: &Path| {
+        let mut f = files(root);
+        f.retain(|k, _| k.contains("/city=jiangmen/"));
+        f
+    };
+    assert_eq!(jiangmen(inc.path()).len(), 4);
+    assert_eq!(jiangmen(inc.path()), jiangmen(full.path()));
 }
 
 #[test]

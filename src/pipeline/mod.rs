@@ -37,6 +37,7 @@ use std::time::Instant;
 
 mod manifest;
 mod plan;
+mod previous;
 mod report;
 mod write;
 

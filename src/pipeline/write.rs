@@ -1,8 +1,8 @@
 //! Pass 2: partition by partition, in parallel, parse the reports and
 //! write their files into the staging directory.
 
+use super::previous::{NotAsPublished, Previous};
 use super::*;
-use arrow_array::Array;
 
 /// Reports parsed and written together in pass 2. A partition is written
 /// chunk by chunk, so memory does not grow with the partition; the size is
@@ -81,80 +81,6 @@ pub(super) enum Item<'a> {
     Reused(&'a ManifestEntry),
 }
 
-/// The previous run's rows of one partition, by report: an incremental run
-/// writes a touched partition whole, and takes the rows of its unchanged
-/// reports from the files it replaces instead of parsing them again.
-struct Previous {
-    /// Per dataset ([`sink::DATASETS`]), every row of its file.
-    batches: Vec<arrow_array::RecordBatch>,
-    /// Per dataset: report id → (first row, rows). A report's rows are
-    /// contiguous (reports are written one after the other).
-    ranges: Vec<std::collections::HashMap<String, (usize, usize)>>,
-}
-
-impl Previous {
-    fn read(output: &Path, partition_dir: &str, stem: &str) -> Result<Previous> {
-        let mut batches = Vec::new();
-        let mut ranges = Vec::new();
-        for (k, dataset) in sink::DATASETS.iter().enumerate() {
-            let path = output
-                .join(dataset)
-                .join(partition_dir)
-                .join(format!("{stem}.parquet"));
-            let batch = sink::read_published(&path, k)?;
-            let ids = batch
-                .column(0)
-                .as_any()
-                .downcast_ref::<arrow_array::StringArray>()
-                .context("report_id is not a string column")?;
-            let mut of: std::collections::HashMap<String, (usize, usize)> = Default::default();
-            let mut i = 0;
-            while i < ids.len() {
-                let id = ids.value(i);
-                let n = (i..ids.len()).take_while(|&j| ids.value(j) == id).count();
-                anyhow::ensure!(
-                    of.insert(id.to_string(), (i, n)).is_none(),
-                    "{}: the rows of report {id} are not together",
-                    path.display()
-                );
-                i += n;
-            }
-            batches.push(batch);
-            ranges.push(of);
-        }
-        Ok(Previous { batches, ranges })
-    }
-
-    /// The rows of report `id` in dataset `k` (none when it has none there).
-    fn rows(&self, k: usize, id: &str) -> arrow_array::RecordBatch {
-        let (start, n) = self.ranges[k].get(id).copied().unwrap_or((0, 0));
-        self.batches[k].slice(start, n)
-    }
-
-    /// Are all the rows of report `id` there: its row in `reports`, and as
-    /// many tables and cells as that row counts?
-    fn holds(&self, id: &str) -> bool {
-        use arrow_array::cast::AsArray;
-        use arrow_array::types::{UInt32Type, UInt64Type};
-        let Some(&(row, 1)) = self.ranges[0].get(id) else {
-            return false;
-        };
-        let reports = &self.batches[0];
-        let count = |name: &str| reports.column_by_name(name);
-        let (Some(tables), Some(cells)) = (count("n_tables"), count("n_cells")) else {
-            return false;
-        };
-        let (Some(tables), Some(cells)) = (
-            tables.as_primitive_opt::<UInt32Type>(),
-            cells.as_primitive_opt::<UInt64Type>(),
-        ) else {
-            return false;
-        };
-        let n = |k: usize| self.ranges[k].get(id).map_or(0, |r| r.1);
-        n(1) == tables.value(row) as usize && n(2) as u64 == cells.value(row)
-    }
-}
-
 /// Were the bytes processed not those pass 1 scanned (the file changed or
 /// vanished since)? A file unreadable in pass 1 had no bytes to compare.
 fn not_as_scanned(p: &Planned, r: &ReportRecord) -> bool {
@@ -223,50 +149,102 @@ impl Pass2<'_> {
         if self.halted() {
             return Ok(PartitionDone::default());
         }
+        // Incremental runs: the rows of the unchanged reports are taken
+        // from the previous run's files, when those hold them as published;
+        // otherwise every report of the partition is parsed.
+        let previous = match self.previous {
+            Some((output, _)) if planned.iter().any(|p| self.unchanged(p).is_some()) => {
+                let dir = partition.rel_dir();
+                Previous::open(output, &dir, &self.sink_opts.file_stem).ok()
+            }
+            _ => None,
+        };
+        if let Some(previous) = previous {
+            match self.write_partition_with(
+                partition,
+                planned,
+                nested,
+                parsed_together,
+                Some(previous),
+            ) {
+                Err(e) if e.downcast_ref::<NotAsPublished>().is_some() => {}
+                done => return done,
+            }
+        }
+        self.write_partition_with(partition, planned, nested, parsed_together, None)
+    }
+
+    /// An unchanged report's entry in the previous manifest (incremental
+    /// runs), for an ok report: a failed one is read again (and stops a
+    /// --fail-fast run as it did).
+    fn unchanged(&self, p: &Planned) -> Option<&ManifestEntry> {
+        let (_, reuse) = self.previous?;
+        reuse
+            .get(&p.file)
+            .filter(|e| e.status == Status::Ok)
+            .map(|e| e.as_ref())
+    }
+
+    fn write_partition_with<'a>(
+        &'a self,
+        partition: &Partition,
+        planned: &[Planned],
+        nested: bool,
+        parsed_together: usize,
+        mut previous: Option<Previous>,
+    ) -> Result<PartitionDone> {
         let mut writer = sink::PartitionWriter::new(self.staging, partition, self.sink_opts)?;
         let mut done = PartitionDone {
             partition_dir: partition.rel_dir(),
             ..Default::default()
         };
-        // Incremental runs: the unchanged reports (ok ones: a failed one is
-        // read again, and stops a --fail-fast run as it did) whose rows
-        // the previous run's files of this partition hold.
-        let unchanged = |p: &Planned| {
-            let (_, reuse) = self.previous?;
-            reuse.get(&p.file).filter(|e| e.status == Status::Ok)
-        };
-        let previous = match self.previous {
-            Some((output, _)) if planned.iter().any(|p| unchanged(p).is_some()) => {
-                // Unreadable or not as expected: every report is parsed.
-                Previous::read(output, &done.partition_dir, &self.sink_opts.file_stem).ok()
-            }
-            _ => None,
-        };
-        let item = |p: &Planned| match unchanged(p).filter(|e| {
-            previous
-                .as_ref()
-                .is_some_and(|prev| prev.holds(&e.report_id))
-        }) {
-            Some(e) => Item::Reused(e.as_ref()),
-            None => Item::Parsed(Box::new(self.process(partition, p))),
-        };
-        for together in planned.chunks(parsed_together) {
+        let reused: Vec<Option<&'a ManifestEntry>> = planned
+            .iter()
+            .map(|p| {
+                let prev = previous.as_ref()?;
+                self.unchanged(p).filter(|e| prev.has(&e.report_id))
+            })
+            .collect();
+        let item =
+            |(p, reused): (&Planned, &Option<&'a ManifestEntry>)| self.item(partition, p, *reused);
+        for (together, reused) in planned
+            .chunks(parsed_together)
+            .zip(reused.chunks(parsed_together))
+        {
             if self.halted() {
                 return Ok(PartitionDone::default());
             }
             let items: Vec<Item> = if nested {
-                together.par_iter().map(item).collect()
+                together.par_iter().zip(reused).map(item).collect()
             } else {
-                together.iter().map(item).collect()
+                together.iter().zip(reused).map(item).collect()
             };
             let chunks = together.chunks(REPORTS_PER_CHUNK);
             for (chunk, items) in chunks.zip(items.chunks(REPORTS_PER_CHUNK)) {
-                write_chunk(&mut writer, items, previous.as_ref())?;
+                if let Err(e) = write_chunk(&mut writer, items, previous.as_mut()) {
+                    // Written again from the start, every report parsed.
+                    writer.discard();
+                    return Err(e);
+                }
                 done.add(chunk, items);
             }
         }
         done.stats = writer.finish()?;
         Ok(done)
+    }
+
+    /// A report of the partition being written: reused (an unchanged one
+    /// whose rows the previous files hold), or parsed.
+    fn item<'e>(
+        &self,
+        partition: &Partition,
+        p: &Planned,
+        reused: Option<&'e ManifestEntry>,
+    ) -> Item<'e> {
+        match reused {
+            Some(e) => Item::Reused(e),
+            None => Item::Parsed(Box::new(self.process(partition, p))),
+        }
     }
 
     /// One report of `partition`, read again from its file.
@@ -324,7 +302,7 @@ impl Pass2<'_> {
 fn write_chunk(
     writer: &mut sink::PartitionWriter,
     items: &[Item],
-    previous: Option<&Previous>,
+    previous: Option<&mut Previous>,
 ) -> Result<()> {
     let parsed = |item: &Item| matches!(item, Item::Parsed(_));
     fn record<'r>(item: &'r Item) -> Option<&'r ReportRecord> {
@@ -339,17 +317,26 @@ fn write_chunk(
     };
     for k in 0..sink::DATASETS.len() {
         let mut pieces = Vec::new();
-        for run in items.chunk_by(|a, b| parsed(a) && parsed(b)) {
-            match &run[0] {
-                Item::Reused(e) => pieces.push(previous.rows(k, &e.report_id)),
-                Item::Parsed(_) => {
-                    let records: Vec<&ReportRecord> = run.iter().filter_map(record).collect();
-                    pieces.push(sink::batch_of(k, &records));
-                }
+        for run in items.chunk_by(|a, b| parsed(a) == parsed(b)) {
+            if parsed(&run[0]) {
+                let records: Vec<&ReportRecord> = run.iter().filter_map(record).collect();
+                pieces.push(sink::batch_of(k, &records));
+            } else {
+                let ids: Vec<&str> = run
+                    .iter()
+                    .filter_map(|item| match item {
+                        Item::Reused(e) => Some(e.report_id.as_str()),
+                        Item::Parsed(_) => None,
+                    })
+                    .collect();
+                pieces.extend(previous.take(k, &ids)?);
             }
         }
-        let batch = arrow_select::concat::concat_batches(&sink::schema_of(k), &pieces)?;
-        writer.write_batch(k, &batch)?;
+        let batch = match pieces.len() {
+            1 => pieces.pop().expect("one piece"),
+            _ => arrow_select::concat::concat_batches(&sink::schema_of(k), &pieces)?,
+        };
+        writer.write_batch(k, &sink::as_built(batch)?)?;
     }
     Ok(())
 }
