@@ -54,25 +54,31 @@ enum Kind {
     Other,
 }
 
-fn kind(line: &str) -> Option<Kind> {
-    let t = line.trim_matches(|c: char| is_space(c) || c == '\u{c}');
-    if t.is_empty() {
-        return None;
+/// The trimmed text of a line; empty for a blank line.
+fn trimmed(line: &str) -> &str {
+    line.trim_matches(|c: char| is_space(c) || c == '\u{c}')
+}
+
+/// The kind of a non-blank line, `t` trimmed.
+fn kind_of(t: &str) -> Kind {
+    // A lone amount: an amount is digits, signs and separators only, so a
+    // line that is one holds no whitespace (no second word, no tab).
+    if is_lone(t) {
+        return Kind::Lone;
     }
     // Tabs keep a row's cells in place, whatever stands in them.
-    let mut words = t.split(is_space).filter(|w| !w.is_empty());
-    let first = words.next().unwrap_or_default();
-    let rest = words.next().is_some();
-    if !rest && !t.contains('\t') && text::is_decimal_amount(first) {
-        return Some(Kind::Lone);
-    }
-    if t.split(is_space).any(text::is_decimal_amount) {
-        return Some(Kind::WithAmount);
+    if text::has_decimal_amount(t) {
+        return Kind::WithAmount;
     }
     if t.chars().any(char::is_alphabetic) {
-        return Some(Kind::Label);
+        return Kind::Label;
     }
-    Some(Kind::Other)
+    Kind::Other
+}
+
+/// One amount (with decimals or thousands separators) and nothing else.
+fn is_lone(t: &str) -> bool {
+    text::is_decimal_amount(t)
 }
 
 /// A block of lone amounts: indices into the non-blank lines.
@@ -84,16 +90,21 @@ struct Block {
 
 /// Finds text that lost its table layout: `None` for text whose tables
 /// keep their rows.
+///
+/// Every line is only tested for a lone amount; the other kinds are told
+/// apart only in the blocks of lone amounts that are long enough to count.
 pub fn detect(text: &str) -> Option<LostLayout> {
-    // (line number, kind) of every non-blank line.
-    let lines: Vec<(u32, Kind)> = text
-        .split('\n')
-        .enumerate()
-        .filter_map(|(i, l)| kind(l).map(|k| ((i + 1) as u32, k)))
-        .collect();
+    // (line number, trimmed text) of every non-blank line.
+    let mut lines: Vec<(u32, &str)> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
-    for (i, &(_, k)) in lines.iter().enumerate() {
-        if k != Kind::Lone {
+    for (n, l) in text.split('\n').enumerate() {
+        let t = trimmed(l);
+        if t.is_empty() {
+            continue;
+        }
+        let i = lines.len();
+        lines.push(((n + 1) as u32, t));
+        if !is_lone(t) {
             continue;
         }
         match blocks.last_mut() {
@@ -110,12 +121,13 @@ pub fn detect(text: &str) -> Option<LostLayout> {
     }
     let lost: Vec<&Block> = blocks
         .iter()
+        .filter(|b| b.lone >= MIN_LONE)
         .filter(|b| {
             let with_amount = lines[b.first..=b.last]
                 .iter()
-                .filter(|(_, k)| matches!(k, Kind::Lone | Kind::WithAmount))
+                .filter(|(_, t)| matches!(kind_of(t), Kind::Lone | Kind::WithAmount))
                 .count();
-            b.lone >= MIN_LONE && b.lone * 100 >= with_amount * MIN_LONE_SHARE_PCT
+            b.lone * 100 >= with_amount * MIN_LONE_SHARE_PCT
         })
         .collect();
     let strongest = lost
@@ -126,7 +138,7 @@ pub fn detect(text: &str) -> Option<LostLayout> {
     let from = strongest.first.saturating_sub(strongest.lone);
     let labels = lines[from..=strongest.last]
         .iter()
-        .filter(|(_, k)| *k == Kind::Label)
+        .filter(|(_, t)| kind_of(t) == Kind::Label)
         .count();
     let mut evidence = format!("{} lines that are a lone amount", strongest.lone);
     if labels > 0 {
@@ -164,6 +176,103 @@ mod tests {
         ("20808", "抚恤", "12.00"),
         ("2080801", "死亡抚恤", "12.00"),
     ];
+
+    /// The detection as first written: every line's kind, then the blocks.
+    fn detect_reference(text: &str) -> Option<LostLayout> {
+        fn kind(line: &str) -> Option<Kind> {
+            let t = line.trim_matches(|c: char| is_space(c) || c == '\u{c}');
+            if t.is_empty() {
+                return None;
+            }
+            let mut words = t.split(is_space).filter(|w| !w.is_empty());
+            let first = words.next().unwrap_or_default();
+            let rest = words.next().is_some();
+            if !rest && !t.contains('\t') && text::is_decimal_amount(first) {
+                return Some(Kind::Lone);
+            }
+            if t.split(is_space).any(text::is_decimal_amount) {
+                return Some(Kind::WithAmount);
+            }
+            if t.chars().any(char::is_alphabetic) {
+                return Some(Kind::Label);
+            }
+            Some(Kind::Other)
+        }
+        let lines: Vec<(u32, Kind)> = text
+            .split('\n')
+            .enumerate()
+            .filter_map(|(i, l)| kind(l).map(|k| ((i + 1) as u32, k)))
+            .collect();
+        let mut blocks: Vec<Block> = Vec::new();
+        for (i, &(_, k)) in lines.iter().enumerate() {
+            if k != Kind::Lone {
+                continue;
+            }
+            match blocks.last_mut() {
+                Some(b) if i - b.last <= MAX_GAP + 1 => {
+                    b.last = i;
+                    b.lone += 1;
+                }
+                _ => blocks.push(Block {
+                    first: i,
+                    last: i,
+                    lone: 1,
+                }),
+            }
+        }
+        let lost: Vec<&Block> = blocks
+            .iter()
+            .filter(|b| {
+                let with_amount = lines[b.first..=b.last]
+                    .iter()
+                    .filter(|(_, k)| matches!(k, Kind::Lone | Kind::WithAmount))
+                    .count();
+                b.lone >= MIN_LONE && b.lone * 100 >= with_amount * MIN_LONE_SHARE_PCT
+            })
+            .collect();
+        let strongest = lost
+            .iter()
+            .max_by_key(|b| (b.lone, std::cmp::Reverse(b.first)))?;
+        let from = strongest.first.saturating_sub(strongest.lone);
+        let labels = lines[from..=strongest.last]
+            .iter()
+            .filter(|(_, k)| *k == Kind::Label)
+            .count();
+        let mut evidence = format!("{} lines that are a lone amount", strongest.lone);
+        if labels > 0 {
+            evidence.push_str(", labels printed apart from their amounts");
+        }
+        match lost.len() - 1 {
+            0 => {}
+            1 => evidence.push_str("; 1 more block like it"),
+            n => evidence.push_str(&format!("; {n} more blocks like it")),
+        }
+        Some(LostLayout {
+            first_line: lines[strongest.first].0,
+            last_line: lines[strongest.last].0,
+            evidence,
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Lines of lone amounts, amounts with words, labels, codes and
+        /// blanks in any order: the same finding as the full classification.
+        #[test]
+        fn detect_as_the_full_classification(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => "[ \\t\\u{c}\\u{3000}]{0,2}(1,278\\.90|12\\.00|-3\\.5|0\\.50|１٣\\.5)[ \\u{c}]{0,2}",
+                    2 => "(1,278\\.90|12\\.00|2010601|行政运行|a|\\t|\\u{c}| |\\u{3000}|,|\\.|一、|１٣\\.5)*",
+                    1 => proptest::strategy::Just(String::new()),
+                ],
+                0..160,
+            )
+        ) {
+            let text = lines.join("\n");
+            proptest::prop_assert_eq!(detect(&text), detect_reference(&text));
+        }
+    }
 
     fn head() -> String {
         "一般公共预算支出功能分类预算表\n单位：万元\n".to_string()

@@ -62,7 +62,7 @@ impl Line<'_> {
     /// Does the line carry an amount that cannot be a code or a row number
     /// (decimals or thousands separators)?
     pub fn has_decimal_amount(&self) -> bool {
-        self.text.split(is_space).any(text::is_decimal_amount)
+        text::has_decimal_amount(self.text)
     }
 }
 
@@ -240,7 +240,7 @@ fn is_title_line(line: Line) -> bool {
         return false;
     }
     // A title never carries amounts.
-    if raw.split(is_space).any(text::is_decimal_amount) {
+    if text::has_decimal_amount(raw) {
         return false;
     }
     TABLE_TITLE.is_match(s)

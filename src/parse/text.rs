@@ -198,6 +198,28 @@ pub fn is_decimal_amount(tok: &str) -> bool {
     (tok.contains('.') || tok.contains(',')) && is_amount(tok)
 }
 
+/// Does any word of the line (whitespace-separated) pass
+/// [`is_decimal_amount`]? Only the words holding a `.` or `,` are looked
+/// at, found by their bytes (ASCII, so never inside another character).
+pub fn has_decimal_amount(line: &str) -> bool {
+    let b = line.as_bytes();
+    let mut from = 0;
+    while let Some(p) = memchr::memchr2(b'.', b',', &b[from..]) {
+        let p = from + p;
+        let start = line[..p]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_space(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = line[p..].find(is_space).map_or(line.len(), |i| p + i);
+        if is_amount(&line[start..end]) {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
 pub fn is_code(tok: &str) -> bool {
     if tok.is_ascii() {
         (3..=12).contains(&tok.len()) && tok.bytes().all(|b| b.is_ascii_digit())
@@ -511,6 +533,17 @@ mod tests {
         fn number_matchers_agree_with_the_patterns(tok in "[-+0-9,.１٣a ]{0,14}") {
             proptest::prop_assert_eq!(is_amount(&tok), AMOUNT.is_match(&tok));
             proptest::prop_assert_eq!(is_code(&tok), CODE.is_match(&tok));
+        }
+
+        /// [`has_decimal_amount`] is `any` over the words.
+        #[test]
+        fn decimal_amount_in_a_line_as_over_its_words(
+            line in "([-+0-9,.１٣a表 \t\u{3000}\u{a0}\u{85}\u{2003}，。]|12,345.67|-0.5|1,2345){0,24}"
+        ) {
+            proptest::prop_assert_eq!(
+                has_decimal_amount(&line),
+                line.split(is_space).any(is_decimal_amount)
+            );
         }
     }
 

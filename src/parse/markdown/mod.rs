@@ -34,6 +34,10 @@ const RULE: &str = "---\t---";
 /// Is this markdown with pipe tables? A pipe rule (`|---|---|`) right
 /// under a pipe row is the mark of a table a markdown converter wrote.
 pub fn is_markdown(text: &str) -> bool {
+    // Most texts hold no pipe at all.
+    if memchr::memchr(b'|', text.as_bytes()).is_none() {
+        return false;
+    }
     let mut prev_pipe = false;
     for line in text.lines() {
         if prev_pipe && is_rule_row(line) {
