@@ -18,6 +18,7 @@
 
 mod drawing_order;
 mod flat;
+mod form;
 mod grid_rules;
 mod header;
 mod header_zones;
@@ -611,9 +612,26 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         prev_blank = false;
     }
     let unit_in_body = body.iter().find_map(|l| text::unit_of(l.text));
-    let grid = if grid_lines.iter().any(|l| l.is_tabbed()) {
-        tabbed::rebuild(&grid_lines, &p.anchor.title)
+    let style = if grid_lines.iter().any(|l| l.is_tabbed()) {
+        form::Style::Tabbed
     } else if layout::is_layout(&grid_lines) {
+        form::Style::Layout
+    } else {
+        form::Style::Flat
+    };
+    if let Some(grid) = form::rebuild(&grid_lines, &p.anchor.title, style) {
+        // A form states its unit in a label: 项目资金（元）.
+        let unit = unit_in_body.or(p.unit_before).or_else(|| {
+            grid.rows
+                .iter()
+                .flat_map(|r| r.cells.iter().flatten())
+                .find_map(|c| unit_in_header(c))
+        });
+        return Some(table(lines, p, &body, grid, notes, unit));
+    }
+    let grid = if style == form::Style::Tabbed {
+        tabbed::rebuild(&grid_lines, &p.anchor.title)
+    } else if style == form::Style::Layout {
         layout::rebuild(&grid_lines, &p.anchor.title)
     } else {
         flat::rebuild(&grid_lines, &p.anchor.title)
@@ -647,6 +665,19 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
     let unit = unit_in_body
         .or(p.unit_before)
         .or_else(|| grid.columns.iter().find_map(|c| unit_in_header(c)));
+    let _ = before;
+    Some(table(lines, p, &body, grid, notes, unit))
+}
+
+/// The table of a finished grid: its span of lines and what its title said.
+fn table(
+    lines: &[Line],
+    p: Pending,
+    body: &[Line],
+    grid: Grid,
+    notes: Vec<String>,
+    unit: Option<&str>,
+) -> Table {
     // Lines put back in reading order ([`drawing_order`]) keep their
     // numbers: the span is the least and greatest of them.
     let start_no = lines[p.anchor.start].no;
@@ -663,8 +694,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         .min()
         .unwrap_or(start_no)
         .min(start_no);
-    let _ = before;
-    Some(Table {
+    Table {
         ordinal: 0,
         number: p.anchor.number,
         title: p.anchor.title,
@@ -679,7 +709,7 @@ fn finish(lines: &[Line], p: Pending, before: usize) -> Option<Table> {
         measures: Vec::new(),
         warnings: grid.warnings,
         verification: Default::default(),
-    })
+    }
 }
 
 /// A unit stated inside a header cell: 预算数（单位：万元）, 2021年预算(万元).
