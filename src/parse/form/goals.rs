@@ -115,64 +115,66 @@ fn joined<'a>(ws: impl Iterator<Item = &'a str>) -> String {
     ws.collect::<Vec<_>>().join(" ")
 }
 
-/// Splits the words, in order, into two columns of the same text, if they
-/// can be: each word goes wholly to one column and each column keeps the
-/// text's order. A search over (word, which column is ahead, by what text).
+/// Splits the lines into two columns of the same text, if they can be:
+/// each line is some text of the left column followed by some of the
+/// right (either may be empty; pdfplumber may print the two with no space
+/// between). A search over (line, which column is ahead, by what text),
+/// trying every cut of each line that keeps the columns consistent.
 fn equal_halves(lines: &[(u32, Vec<Word>)]) -> Option<(String, String)> {
-    let ws: Vec<&str> = lines
+    let texts: Vec<String> = lines
         .iter()
-        .flat_map(|(_, ws)| ws.iter().map(|w| w.text))
-        .filter(|t| !t.is_empty())
+        .map(|(_, ws)| joined(ws.iter().map(|w| w.text)))
         .collect();
-    let keys: Vec<Vec<char>> = ws.iter().map(|w| key(w)).collect();
-    // A state: the left column is ahead (or level) by `surplus`, or the
-    // right one is; each with the state it came from and where the word went.
     #[derive(Clone, PartialEq, Eq, Hash)]
     struct State {
         left_ahead: bool,
         surplus: Vec<char>,
     }
     const MAX_STATES: usize = 256;
-    let mut layers: Vec<Vec<(State, usize, bool)>> = vec![vec![(
+    // Per line: (state, the state it came from, the byte cut of the line).
+    let mut layers: Vec<Vec<(State, usize, usize)>> = vec![vec![(
         State {
             left_ahead: true,
             surplus: Vec::new(),
         },
         0,
-        true,
+        0,
     )]];
-    for (i, k) in keys.iter().enumerate() {
-        let mut next: Vec<(State, usize, bool)> = Vec::new();
+    for text in &texts {
+        let cuts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let mut next: Vec<(State, usize, usize)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (si, (s, _, _)) in layers[i].iter().enumerate() {
-            // The first word goes left: the two columns are otherwise alike.
-            for to_left in [true, false] {
-                if i == 0 && !to_left {
-                    continue;
-                }
-                let ahead_side = to_left == s.left_ahead || s.surplus.is_empty();
-                let n = if ahead_side {
-                    let mut surplus = s.surplus.clone();
-                    surplus.extend_from_slice(k);
+        for (si, (s, _, _)) in layers.last()?.iter().enumerate() {
+            for &cut in &cuts {
+                let (a, b) = (key(&text[..cut]), key(&text[cut..]));
+                // left = common + L, right = common + R: one of L, R is
+                // empty and the other is the surplus.
+                let (mut l, mut r) = if s.left_ahead {
+                    (s.surplus.clone(), Vec::new())
+                } else {
+                    (Vec::new(), s.surplus.clone())
+                };
+                l.extend_from_slice(&a);
+                r.extend_from_slice(&b);
+                let n = if l.starts_with(&r) {
                     State {
-                        left_ahead: to_left,
-                        surplus,
+                        left_ahead: true,
+                        surplus: l[r.len()..].to_vec(),
                     }
-                } else if s.surplus.starts_with(k) {
+                } else if r.starts_with(&l) {
                     State {
-                        left_ahead: s.left_ahead,
-                        surplus: s.surplus[k.len()..].to_vec(),
-                    }
-                } else if k.starts_with(&s.surplus) {
-                    State {
-                        left_ahead: to_left,
-                        surplus: k[s.surplus.len()..].to_vec(),
+                        left_ahead: false,
+                        surplus: r[l.len()..].to_vec(),
                     }
                 } else {
                     continue;
                 };
                 if seen.insert(n.clone()) {
-                    next.push((n, si, to_left));
+                    next.push((n, si, cut));
                 }
             }
         }
@@ -181,20 +183,19 @@ fn equal_halves(lines: &[(u32, Vec<Word>)]) -> Option<(String, String)> {
         }
         layers.push(next);
     }
-    let last = layers.last()?;
-    let mut at = last.iter().position(|(s, _, _)| s.surplus.is_empty())?;
-    let mut sides = vec![false; ws.len()];
+    let mut at = layers
+        .last()?
+        .iter()
+        .position(|(s, _, _)| s.surplus.is_empty())?;
+    let mut cuts = vec![0; texts.len()];
     for i in (1..layers.len()).rev() {
-        let (_, parent, to_left) = &layers[i][at];
-        sides[i - 1] = *to_left;
-        at = *parent;
+        let (_, parent, cut) = layers[i][at];
+        cuts[i - 1] = cut;
+        at = parent;
     }
-    if sides.iter().all(|&s| s) {
-        return None;
-    }
-    let left = joined(ws.iter().zip(&sides).filter(|(_, &s)| s).map(|(w, _)| *w));
-    let right = joined(ws.iter().zip(&sides).filter(|(_, &s)| !s).map(|(w, _)| *w));
-    Some((left, right))
+    let left = joined(texts.iter().zip(&cuts).map(|(t, &c)| &t[..c]));
+    let right = joined(texts.iter().zip(&cuts).map(|(t, &c)| &t[c..]));
+    (!key(&left).is_empty()).then_some((left, right))
 }
 
 /// Markdown: the cells left of the middle between the two headings' cells
@@ -329,4 +330,49 @@ fn by_width(lines: &[(u32, Vec<Word>)]) -> (String, String) {
         }
     }
     (joined(left.into_iter()), joined(right.into_iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&'static str]) -> Vec<(u32, Vec<Word<'static>>)> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i as u32 + 1, words(t, Style::Flat, 1)))
+            .collect()
+    }
+
+    #[test]
+    fn equal_texts_split_even_with_no_space_between_columns() {
+        // pdfplumber: the right column's line follows the left one's with
+        // no space, and the lines of the two columns interleave.
+        let ls = lines(&[
+            "整治乱设摊，整治夜排档，整治乱设摊，整治",
+            "开展防汛工作。夜排档，开展防汛",
+            "工作。",
+        ]);
+        let (l, r) = equal_halves(&ls).unwrap();
+        assert_eq!(key(&l), key("整治乱设摊，整治夜排档，开展防汛工作。"));
+        assert_eq!(key(&l), key(&r));
+    }
+
+    #[test]
+    fn different_texts_do_not_split_equal() {
+        let ls = lines(&["完成修缮。 完成防水。"]);
+        assert!(equal_halves(&ls).is_none());
+        let (l, r) = by_width(&ls);
+        assert_eq!((l.as_str(), r.as_str()), ("完成修缮。", "完成防水。"));
+    }
+
+    #[test]
+    fn pypdf_prints_one_text_after_the_other() {
+        let ls = lines(&["甲项目建设，", "按期完工。", "乙项目验收合格。"]);
+        let (l, r) = by_width(&ls);
+        assert_eq!(
+            (key(&l), key(&r)),
+            (key("甲项目建设，按期完工。"), key("乙项目验收合格。"))
+        );
+    }
 }

@@ -173,6 +173,7 @@ pub fn read(
     let mut pending = None;
     let mut tall: Vec<TallWord> = Vec::new();
     let mut items: Vec<(usize, u32, Item)> = Vec::new();
+    let mut in_quote = false;
     for (z, l) in lines[header + 1..].iter().enumerate() {
         if hk.chars == Keyed::new(l.text).chars {
             continue; // the header again, after a page break
@@ -195,15 +196,57 @@ pub fn read(
             _ => {
                 let from = strip(l.text, z, &vocab, &mut pending, &mut tall);
                 let gap = if style == Style::Layout { 2 } else { 1 };
-                let lead = l.text[..from].chars().count();
-                let ws: Vec<Word> = words(&l.text[from..], style, gap)
+                let mut rest = &l.text[from..];
+                // Flattened text cannot tell a quoted name's words from
+                // a value by position: a quote open at the line's end
+                // holds the line, and its closing quote ends the name.
+                let mut quoted = None;
+                if style == Style::Flat {
+                    if in_quote {
+                        match closing_quote(rest) {
+                            Some(end) => {
+                                quoted = Some(&rest[..end]);
+                                rest = &rest[end..];
+                                in_quote = false;
+                            }
+                            None => {
+                                // A lone word inside the quote may be the
+                                // value printed at the name's middle line.
+                                let item =
+                                    if rest.trim_matches(super::is_space).contains(super::is_space)
+                                    {
+                                        Item::Name(rest.to_string())
+                                    } else {
+                                        Item::Either(rest.trim_matches(super::is_space).to_string())
+                                    };
+                                items.push((z, l.no, item));
+                                continue;
+                            }
+                        }
+                    } else if opens_quote(rest) {
+                        in_quote = true;
+                        items.push((z, l.no, Item::Name(rest.to_string())));
+                        continue;
+                    }
+                }
+                let lead = l.text.len() - rest.len();
+                let lead = l.text[..lead].chars().count();
+                let ws: Vec<Word> = words(rest, style, gap)
                     .into_iter()
                     .map(|mut w| {
                         w.at += lead;
                         w
                     })
                     .collect();
-                split_line(&ws, style, name_at, value_at)
+                match (quoted, split_line(&ws, style, name_at, value_at)) {
+                    (Some(q), Some(Item::Both(n, v))) => Some(Item::Both(format!("{q} {n}"), v)),
+                    (Some(q), Some(Item::Either(v) | Item::Value(v))) => {
+                        Some(Item::Both(q.to_string(), v))
+                    }
+                    (Some(q), Some(Item::Name(n))) => Some(Item::Name(format!("{q} {n}"))),
+                    (Some(q), None) => Some(Item::Name(q.to_string())),
+                    (None, item) => item,
+                }
             }
         };
         if let Some(item) = item {
@@ -242,9 +285,33 @@ fn split_line(ws: &[Word], style: Style, name_at: f64, value_at: f64) -> Option<
     }
 }
 
+/// Does the text open a quote it does not close?
+fn opens_quote(text: &str) -> bool {
+    let straight = text.matches('"').count();
+    straight % 2 == 1 || text.matches('“').count() > text.matches('”').count()
+}
+
+/// The byte offset just past the quote that closes one opened before.
+fn closing_quote(text: &str) -> Option<usize> {
+    text.find(['"', '”'])
+        .map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8))
+}
+
 /// Lone words of flattened text: three in a row are a name wrapped around
 /// its value (the value printed at the middle line); otherwise names.
 fn resolve_either(items: Vec<(usize, u32, Item)>) -> Vec<(usize, u32, Item)> {
+    let mut items = items;
+    // A lone word between two name lines is the value a wrapped name was
+    // printed around.
+    for i in 1..items.len().saturating_sub(1) {
+        let named = |it: &Item| matches!(it, Item::Name(_));
+        if matches!(items[i].2, Item::Either(_)) && named(&items[i - 1].2) && named(&items[i + 1].2)
+        {
+            if let Item::Either(t) = std::mem::replace(&mut items[i].2, Item::Name(String::new())) {
+                items[i].2 = Item::Value(t);
+            }
+        }
+    }
     let mut out = Vec::with_capacity(items.len());
     let mut run: Vec<(usize, u32, String)> = Vec::new();
     let flush = |run: &mut Vec<(usize, u32, String)>, out: &mut Vec<(usize, u32, Item)>| {
@@ -348,40 +415,52 @@ fn group_rows(items: Vec<(usize, u32, Item)>) -> Vec<IndicatorRow> {
     rows
 }
 
-/// Where a tall word was printed, in rows: a row's index when printed on
-/// one of its lines, half-way when between two rows; its pieces averaged.
-fn position(rows: &[IndicatorRow], lines: &[usize]) -> f64 {
-    let at = |z: usize| {
-        rows.iter()
-            .position(|r| r.first <= z && z <= r.last)
-            .map_or_else(
-                || rows.iter().filter(|r| r.last < z).count() as f64 - 0.5,
-                |i| i as f64,
-            )
-    };
-    lines.iter().map(|&z| at(z)).sum::<f64>() / lines.len().max(1) as f64
+/// The line a tall word was printed on (its pieces' average), in zone lines.
+fn line_of(w: &TallWord) -> f64 {
+    w.lines.iter().sum::<usize>() as f64 / w.lines.len().max(1) as f64
+}
+
+/// Where a word printed on line `z` stands in rows: a row's index when on
+/// one of its lines, half-way when between two.
+fn row_position(rows: &[IndicatorRow], z: f64) -> f64 {
+    rows.iter()
+        .position(|r| r.first as f64 <= z && z <= r.last as f64)
+        .map_or_else(
+            || rows.iter().filter(|r| (r.last as f64) < z).count() as f64 - 0.5,
+            |i| i as f64,
+        )
+}
+
+/// The row a word printed on line `z` stands for: the row at or after it
+/// when words are printed at the top of their span, else the nearest.
+fn row_at(rows: &[IndicatorRow], z: f64, top: bool) -> usize {
+    if top {
+        return rows
+            .iter()
+            .position(|r| r.last as f64 >= z)
+            .unwrap_or(rows.len() - 1);
+    }
+    let dist = |r: &IndicatorRow| (r.first as f64 - z).max(z - r.last as f64).max(0.0);
+    (0..rows.len())
+        .min_by(|&a, &b| dist(&rows[a]).total_cmp(&dist(&rows[b])))
+        .unwrap_or(0)
 }
 
 /// The first row of each second-level span: words printed at the middle of
-/// their spans, the spans cut so that each word is as near its middle as
-/// can be (an even span's middle lies between two rows, and a converter
-/// that snaps to rows may print it on either).
-fn spans_by_middle(positions: &[f64], n: usize) -> Option<Vec<usize>> {
-    let m = positions.len();
+/// their spans, the spans cut so that the words stand as near their middles
+/// as can be. A middle is measured both in lines and in rows: a wrapped
+/// name makes its row taller than one line, but less than its lines' worth
+/// (every row has the same padding), and the converters print the word at
+/// the middle of the printed height.
+fn spans_by_middle(rows: &[IndicatorRow], positions: &[(f64, f64)]) -> Option<Vec<usize>> {
+    let (m, n) = (positions.len(), rows.len());
     if m == 0 || m > n {
         return None;
     }
-    let cost = |p: f64, s: usize, e: usize| {
-        let mid = (s + e - 1) as f64 / 2.0;
-        let (lo, hi) = (mid.floor(), mid.ceil());
-        let outside = if p < lo {
-            lo - p
-        } else if p > hi {
-            p - hi
-        } else {
-            0.0
-        };
-        outside * 10.0 + (mid - p).abs()
+    let cost = |(line, row): (f64, f64), s: usize, e: usize| {
+        let mid_line = (rows[s].first + rows[e - 1].last) as f64 / 2.0;
+        let mid_row = (s + e - 1) as f64 / 2.0;
+        (mid_line - line).abs() + (mid_row - row).abs()
     };
     // best[j][e]: the least cost of the first j spans covering rows 0..e.
     let mut best = vec![vec![f64::INFINITY; n + 1]; m + 1];
@@ -417,7 +496,6 @@ fn place(
     if rows.is_empty() {
         return;
     }
-    let n = rows.len();
     let cols: Vec<usize> = form.indicator_header.iter().map(|h| h.col).collect();
     let mut cells: Vec<Vec<(usize, String)>> = rows
         .iter()
@@ -447,17 +525,12 @@ fn place(
         }
     };
     let positioned: Vec<(Level, &str, f64)> = (0..tall.len())
-        .map(|i| {
-            (
-                level(i),
-                tall[i].text.as_str(),
-                position(rows, &tall[i].lines),
-            )
-        })
+        .map(|i| (level(i), tall[i].text.as_str(), line_of(&tall[i])))
         .collect();
-    let top_aligned = positioned.iter().any(|w| w.2 < 0.0);
-    let at_row =
-        |p: f64| if top_aligned { p.ceil() } else { p.round() }.clamp(0.0, (n - 1) as f64) as usize;
+    // pypdf prints a tall word at the top of its span, so the first ones
+    // come before the first row; a middle never does.
+    let top_aligned = positioned.iter().any(|w| w.2 < rows[0].first as f64);
+    let at_row = |p: f64| row_at(rows, p, top_aligned);
     let seconds: Vec<(&str, f64)> = positioned
         .iter()
         .filter(|w| w.0 == Level::Second)
@@ -466,8 +539,16 @@ fn place(
     let second_starts: Vec<usize> = if top_aligned {
         seconds.iter().map(|w| at_row(w.1)).collect()
     } else {
-        let ps: Vec<f64> = seconds.iter().map(|w| w.1).collect();
-        spans_by_middle(&ps, n).unwrap_or_else(|| ps.iter().map(|&p| at_row(p)).collect())
+        let ps: Vec<(f64, f64)> = tall
+            .iter()
+            .zip(&positioned)
+            .filter(|(_, w)| w.0 == Level::Second)
+            .map(|(t, w)| {
+                let rows_at = t.lines.iter().map(|&z| row_position(rows, z as f64));
+                (w.2, rows_at.sum::<f64>() / t.lines.len().max(1) as f64)
+            })
+            .collect();
+        spans_by_middle(rows, &ps).unwrap_or_else(|| ps.iter().map(|&p| at_row(p.0)).collect())
     };
     for (w, &s) in seconds.iter().zip(&second_starts) {
         cells[s].push((cols[1], w.0.to_string()));

@@ -65,23 +65,34 @@ pub(super) fn words(text: &str, style: Style, gap: usize) -> Vec<Word<'_>> {
                 }
             })
             .collect(),
-        Style::Flat => text
-            .split(is_space)
-            .filter(|w| !w.is_empty())
-            .enumerate()
-            .map(|(i, t)| Word {
-                text: t,
-                at: i,
-                width: display_width(t),
-            })
-            .collect(),
+        Style::Flat => {
+            let mut out: Vec<Word> = Vec::new();
+            let mut at = 0;
+            for t in text.split(is_space).filter(|w| !w.is_empty()) {
+                // pypdf and pdftotext put a space before full-width
+                // punctuation inside one cell's text.
+                if let Some(prev) = out.last_mut().filter(|_| joins_previous(t)) {
+                    let start = prev.text.as_ptr() as usize - text.as_ptr() as usize;
+                    let end = t.as_ptr() as usize - text.as_ptr() as usize + t.len();
+                    prev.text = &text[start..end];
+                    prev.width = display_width(prev.text);
+                    continue;
+                }
+                out.push(Word {
+                    text: t,
+                    at,
+                    width: display_width(t),
+                });
+                at += 1;
+            }
+            out
+        }
         Style::Layout => {
             let mut out = Vec::new();
-            let mut col = 0usize;
             let mut start: Option<(usize, usize)> = None; // byte, column
             let mut spaces = 0usize;
             let mut last_end = 0usize;
-            for (i, c) in text.char_indices() {
+            for (col, (i, c)) in text.char_indices().enumerate() {
                 if is_space(c) {
                     spaces += 1;
                 } else {
@@ -101,7 +112,6 @@ pub(super) fn words(text: &str, style: Style, gap: usize) -> Vec<Word<'_>> {
                     spaces = 0;
                     last_end = i + c.len_utf8();
                 }
-                col += 1;
             }
             if let Some((b, at)) = start {
                 let t = &text[b..last_end];
@@ -114,6 +124,11 @@ pub(super) fn words(text: &str, style: Style, gap: usize) -> Vec<Word<'_>> {
             out
         }
     }
+}
+
+/// Does a word begin with punctuation that closes the word before it?
+fn joins_previous(w: &str) -> bool {
+    w.starts_with(['，', '。', '、', '；', '：', '）', '”', '！', '？'])
 }
 
 /// A row of the form's grid under construction.

@@ -57,7 +57,6 @@ pub struct Placed {
 
 #[derive(Debug)]
 pub struct Form {
-    pub name: String,
     pub title_contains: Vec<String>,
     pub width: usize,
     pub min_labels: usize,
@@ -69,6 +68,7 @@ pub struct Form {
     pub indicator_header: Vec<Placed>,
 }
 
+#[derive(Debug)]
 pub struct Templates {
     pub forms: Vec<Form>,
     pub indicators: Vec<Indicator>,
@@ -120,7 +120,6 @@ pub fn parse(text: &str) -> Result<Templates, String> {
             rows.push(row);
         }
         forms.push(Form {
-            name: f.name,
             title_contains: f.title_contains,
             width: f.width,
             min_labels: f.min_labels,
