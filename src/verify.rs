@@ -190,6 +190,13 @@ fn judge_table(
         return (Outcome::Unchecked, Gaps::default());
     }
     let label = |i: usize| checks::row_label_with(t, facts, i);
+    // A form (a grid with no header) is mostly text no sum can vouch for:
+    // it stands only if the rebuild had no doubt either.
+    let form_doubts: Vec<String> = if t.columns.iter().all(String::is_empty) {
+        t.warnings.clone()
+    } else {
+        Vec::new()
+    };
     // Notes a gap; the search ends once the warning is settled.
     macro_rules! gap {
         ($($what:tt)*) => {
@@ -197,6 +204,9 @@ fn judge_table(
                 return (Outcome::Partial, gaps);
             }
         };
+    }
+    for doubt in &form_doubts {
+        gap!("a form's text is unsure ({doubt})");
     }
     for (i, j) in checks::amount_cells_with(t, facts) {
         if !covered.contains(&(i, j)) {
@@ -372,6 +382,44 @@ mod tests {
                 .all(|c| c.target.contains("row 人大事务") || c.target.contains("row 行政运行")),
             "each failing check names the row: {failing:?}"
         );
+    }
+
+    #[test]
+    fn a_form_is_verified_by_its_sums_and_only_without_doubt() {
+        let form = include_str!("../tests/fixtures/forms/pypdf.txt");
+        let verify_form = |text: &str| {
+            let mut tables = parse_report(text).tables;
+            crate::catalog::Catalog::builtin().classify_tables(&mut tables, None);
+            let (checks, relations) =
+                crate::checks::check_report_related(&tables, text, &CheckRules::builtin());
+            verify_tables(&mut tables, &checks, &relations);
+            assert_eq!(tables.len(), 1);
+            tables.remove(0)
+        };
+        let t = verify_form(form);
+        assert_eq!(t.verification.pass, 2, "{:?}", t.warnings);
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+        assert_eq!(t.verification.verified(), Some(true));
+        // A planted wrong figure: 年度资金申请总额 no longer adds up.
+        let wrong = form.replacen(
+            "年度资金申请总额 7595500.00",
+            "年度资金申请总额 7595600.00",
+            1,
+        );
+        assert_eq!(verify_form(&wrong).verification.verified(), Some(false));
+        // Two indicator rows run into one line: the sums still hold, but
+        // the text cells are a guess.
+        let merged = form.replacen(
+            "促进经济发展 有效\n干部人事工作平稳有序",
+            "促进经济发展 有效 干部人事工作平稳有序",
+            1,
+        );
+        let t = verify_form(&merged);
+        assert_eq!(t.verification.verified(), None);
+        assert!(t
+            .warnings
+            .iter()
+            .any(|w| w.contains("form's text is unsure")));
     }
 
     #[test]

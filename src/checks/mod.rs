@@ -24,6 +24,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 mod columns;
+mod form;
 mod template;
 mod tree;
 mod two_sided;
@@ -105,6 +106,8 @@ pub struct CheckRules {
     pub cross_check: Vec<CrossCheck>,
     #[serde(default)]
     pub prose_check: Vec<ProseCheck>,
+    #[serde(default)]
+    pub form_check: Vec<form::FormCheck>,
     /// `prose_check` patterns, compiled once when the rules are read.
     #[serde(skip)]
     prose_patterns: Vec<Regex>,
@@ -358,6 +361,7 @@ fn relations_with(tables: &[Table], facts: &Facts, rules: &CheckRules) -> Vec<Re
         out.extend(grid_relations(&f.grid(t)));
     }
     out.extend(template::cross_table_of(tables, &facts.amounts(), rules));
+    out.extend(form::form_checks_of(tables, rules));
     out
 }
 

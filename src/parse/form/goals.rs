@@ -121,6 +121,12 @@ fn joined<'a>(ws: impl Iterator<Item = &'a str>) -> String {
 /// between). A search over (line, which column is ahead, by what text),
 /// trying every cut of each line that keeps the columns consistent.
 fn equal_halves(lines: &[(u32, Vec<Word>)]) -> Option<(String, String)> {
+    // Cuts between words first: cutting anywhere lets a text that repeats
+    // itself match in many ways, and the search would outgrow its bound.
+    cut_equal(lines, false).or_else(|| cut_equal(lines, true))
+}
+
+fn cut_equal(lines: &[(u32, Vec<Word>)], anywhere: bool) -> Option<(String, String)> {
     let texts: Vec<String> = lines
         .iter()
         .map(|(_, ws)| joined(ws.iter().map(|w| w.text)))
@@ -143,6 +149,7 @@ fn equal_halves(lines: &[(u32, Vec<Word>)]) -> Option<(String, String)> {
     for text in &texts {
         let cuts: Vec<usize> = text
             .char_indices()
+            .filter(|&(i, c)| anywhere || i == 0 || c == ' ')
             .map(|(i, _)| i)
             .chain(std::iter::once(text.len()))
             .collect();

@@ -238,6 +238,13 @@ pub fn read(
                         w
                     })
                     .collect();
+                if style == Style::Flat && ws.len() >= 3 {
+                    grid.warnings.push(format!(
+                        "line {}: {} words after the indicator names; the last taken as the value",
+                        l.no,
+                        ws.len()
+                    ));
+                }
                 match (quoted, split_line(&ws, style, name_at, value_at)) {
                     (Some(q), Some(Item::Both(n, v))) => Some(Item::Both(format!("{q} {n}"), v)),
                     (Some(q), Some(Item::Either(v) | Item::Value(v))) => {
@@ -253,7 +260,14 @@ pub fn read(
             items.push((z, l.no, item));
         }
     }
-    let rows = group_rows(resolve_either(items));
+    if let Some((piece, at)) = &pending {
+        grid.warnings.push(format!(
+            "line {}: {} is the start of no indicator name printed after it; left out",
+            lines[header + 1 + at[0]].no,
+            piece.iter().collect::<String>()
+        ));
+    }
+    let rows = group_rows(resolve_either(items, &mut grid.warnings));
     place(form, &vocab, &rows, &tall, grid);
 }
 
@@ -299,7 +313,10 @@ fn closing_quote(text: &str) -> Option<usize> {
 
 /// Lone words of flattened text: three in a row are a name wrapped around
 /// its value (the value printed at the middle line); otherwise names.
-fn resolve_either(items: Vec<(usize, u32, Item)>) -> Vec<(usize, u32, Item)> {
+fn resolve_either(
+    items: Vec<(usize, u32, Item)>,
+    warnings: &mut Vec<String>,
+) -> Vec<(usize, u32, Item)> {
     let mut items = items;
     // A lone word between two name lines is the value a wrapped name was
     // printed around.
@@ -314,8 +331,14 @@ fn resolve_either(items: Vec<(usize, u32, Item)>) -> Vec<(usize, u32, Item)> {
     }
     let mut out = Vec::with_capacity(items.len());
     let mut run: Vec<(usize, u32, String)> = Vec::new();
-    let flush = |run: &mut Vec<(usize, u32, String)>, out: &mut Vec<(usize, u32, Item)>| {
+    let mut flush = |run: &mut Vec<(usize, u32, String)>, out: &mut Vec<(usize, u32, Item)>| {
         let k = run.len();
+        if k >= 2 && k.is_multiple_of(2) {
+            warnings.push(format!(
+                "line {}: {k} lines of one word each; read as one name",
+                run[0].1
+            ));
+        }
         for (i, (z, no, t)) in run.drain(..).enumerate() {
             let item = if k >= 3 && k % 2 == 1 && i == k / 2 {
                 Item::Value(t)
