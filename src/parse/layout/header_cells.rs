@@ -2,7 +2,7 @@
 //! a column (nothing stands under them).
 
 use super::Run;
-use crate::parse::header::is_header_word;
+use crate::parse::header::{is_header_word, is_known_word};
 use crate::parse::text::squash;
 
 /// A header cell: one header word with the lines it was wrapped over
@@ -86,7 +86,13 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let tail_char = lower.chars().count() == 1
                         && !lower.is_ascii()
                         && !matches!(lower.as_str(), "类" | "款" | "项");
-                    let wraps = (c.bottom + 1 == li && !whole_over_fragment)
+                    // Two whole words of the vocabulary that make no word
+                    // together are a spanning word over its first column
+                    // (财政拨款支出 over 一般公共预算), not one cell.
+                    let joined = format!("{}{lower}", c.text);
+                    let two_words =
+                        is_known_word(&c.text) && is_known_word(&lower) && !is_known_word(&joined);
+                    let wraps = (c.bottom + 1 == li && !whole_over_fragment && !two_words)
                         || tail_char
                         || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
