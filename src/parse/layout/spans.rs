@@ -125,6 +125,10 @@ pub(super) fn partition(
 ) -> Vec<(usize, Option<(usize, usize)>)> {
     let k = group.len();
     let m = free.len();
+    let sides = top_line
+        && k >= 2
+        && free.iter().filter(|&&f| kinds[f] == Kind::Text).count() == k
+        && kinds[free[0]] == Kind::Text;
     // Cost of cell g taking free[s..e]: how far the range's centre is from
     // the cell's.
     let range_cost = |g: usize, s: usize, e: usize| -> usize {
@@ -135,6 +139,12 @@ pub(super) fn partition(
         // A word naming labels (项目, 科目) spans label columns only.
         if names_labels(&c.text) && free[s..e].iter().any(|&f| kinds[f] == Kind::Amount) {
             cost += 40;
+        }
+        // The top words of a two-sided table (收入 | 支出) each head a side,
+        // and a side starts at its label column: positions alone drift,
+        // as a line of CJK text is printed wider than it counts.
+        if sides && kinds[free[s]] != Kind::Text {
+            cost += 20;
         }
         cost
     };

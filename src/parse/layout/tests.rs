@@ -508,3 +508,55 @@ fn labels_of_tall_cells_over_three_lines() {
     );
     assert_eq!(g.columns[1], "项目/科目名称");
 }
+
+#[test]
+fn two_sided_top_words_head_their_sides() {
+    // 02: 收入 stands over 决算数 as much as over 项目, and the right
+    // side's CJK header lines count narrower than they print; each top
+    // word heads the side that starts at its label column. 08: 财政拨款支出
+    // right over 一般公共预算 is a spanning word, not one wrapped cell.
+    let text = r"
+               收入                                 支出
+                                                           一般公共      政府性基    国有资本
+        项目          决算数                  项目      合计        预算财政      金预算财    经营预算
+                                                            拨款       政拨款     财政拨款
+一、一般公共预算财政拨款          9746.50   一、一般公共服务支出      9746.50      9746.50        0.00        0.00
+二、政府性基金预算财政拨款           0.00   二、外交支出               0.00         0.00        0.00        0.00
+收入总计                       9746.50   支出总计                 9746.50      9746.50        0.00        0.00";
+    let g = rebuild(text, "财政拨款收入支出决算总表");
+    assert_eq!(
+        g.columns,
+        [
+            "收入/项目",
+            "收入/决算数",
+            "支出/项目",
+            "支出/合计",
+            "支出/一般公共预算财政拨款",
+            "支出/政府性基金预算财政拨款",
+            "支出/国有资本经营预算财政拨款"
+        ]
+    );
+    let text = r"
+         财政拨款收入                                             财政拨款支出
+
+    项目            预算数               项目           合计          一般公共预算         政府性基金预算 国有资本经营预算
+
+一、一般公共预算资金        164,978,640 一、一般公共服务支出        2,976,800       2,976,800
+
+二、政府性基金                         二、公共安全支出        1,252,300       1,252,300
+
+收入总计                  164,978,640 支出总计                164,978,640     164,978,640";
+    let g = rebuild(text, "2023年部门财政拨款收支预算总表");
+    assert_eq!(
+        g.columns,
+        [
+            "财政拨款收入/项目",
+            "财政拨款收入/预算数",
+            "财政拨款支出/项目",
+            "财政拨款支出/合计",
+            "财政拨款支出/一般公共预算",
+            "财政拨款支出/政府性基金预算",
+            "财政拨款支出/国有资本经营预算"
+        ]
+    );
+}
