@@ -72,6 +72,60 @@ fn words_of(line: &str) -> Vec<&str> {
     line.split(is_space).filter(|w| !w.is_empty()).collect()
 }
 
+/// The words of a header line, letter-spaced cells ("收 入", "项 目") joined:
+/// a run of one-character words is cut into the most pieces of two
+/// characters or more that are each a header word (收 入 支 出 is 收入 and
+/// 支出, 预 算 数 one word), so a spaced 项 目 is 项目 and not the code level
+/// 项 followed by a stray 目. A run that no such cut covers stays as it is.
+fn header_line_words(line: &str) -> Vec<String> {
+    let ws = words_of(line);
+    let single = |w: &str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(|c| !c.is_ascii()) && cs.next().is_none()
+    };
+    let mut out = Vec::with_capacity(ws.len());
+    let mut i = 0;
+    while i < ws.len() {
+        let run = ws[i..].iter().take_while(|w| single(w)).count();
+        match spaced_pieces(&ws[i..i + run]) {
+            Some(pieces) if run >= 2 => {
+                out.extend(pieces);
+                i += run;
+            }
+            _ => {
+                out.push(ws[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The cut of a run of one-character words into the most header words.
+fn spaced_pieces(run: &[&str]) -> Option<Vec<String>> {
+    let n = run.len();
+    // best[j]: the pieces of the cut of run[..j] with the most pieces.
+    let mut best: Vec<Option<Vec<String>>> = vec![None; n + 1];
+    best[0] = Some(Vec::new());
+    for j in 2..=n {
+        for k in 0..=j - 2 {
+            let Some(before) = &best[k] else { continue };
+            let s: String = run[k..j].concat();
+            // 类 款 项 over a split code column are three cells.
+            let levels = s.chars().all(|c| matches!(c, '类' | '款' | '项'));
+            if levels || !(is_known_word(&s) || is_header_word(&s)) {
+                continue;
+            }
+            if best[j].as_ref().is_none_or(|b| before.len() + 1 > b.len()) {
+                let mut cut = before.clone();
+                cut.push(s);
+                best[j] = Some(cut);
+            }
+        }
+    }
+    best[n].take()
+}
+
 fn is_number_word(w: &str) -> bool {
     text::is_amount(w) || w == "-" || w == "—" || w == "--"
 }
@@ -419,7 +473,8 @@ fn wrapped_cells_joined(lines: &[&str]) -> Option<Vec<Vec<String>>> {
     for line in lines {
         let r = out.len();
         let mut row = Vec::new();
-        for w in words_of(line) {
+        for w in header_line_words(line) {
+            let w = w.as_str();
             // Open parts are on lines above: parts on one line are cells.
             let joined = |o: &(usize, usize)| format!("{}{w}", out[o.0][o.1]);
             let known = open
@@ -470,7 +525,8 @@ fn header_words_in_order(lines: &[&str]) -> Vec<Vec<String>> {
     let mut pending = String::new();
     for line in lines {
         let mut row = Vec::new();
-        for w in words_of(line) {
+        for w in header_line_words(line) {
+            let w = w.as_str();
             // The code levels over split code columns are words of their own.
             if pending.is_empty() && matches!(w, "类" | "款" | "项") {
                 row.push(w.to_string());
@@ -772,7 +828,16 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
                 .first()
                 .is_some_and(|w| text::list_number(w).is_some())
         };
-        let next_opens = data.get(k + 1).is_some_and(|n| opens(n.text));
+        // So is one whose next line is a total row (本年收入合计 …): a
+        // label does not wrap into a total.
+        let opens_total = |t: &str| {
+            words_of(t)
+                .first()
+                .is_some_and(|w| w.ends_with("合计") || w.ends_with("总计"))
+        };
+        let next_opens = data
+            .get(k + 1)
+            .is_some_and(|n| opens(n.text) || opens_total(n.text));
         if opens(l.text) && pre.len() == n_words && next_opens {
             rows.push(RawRow {
                 line: pre_line,
