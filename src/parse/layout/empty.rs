@@ -7,7 +7,8 @@ use super::header_cells::{header_cells, leaves};
 use super::spans::{column_paths, merge_wrapped, names_labels, spans};
 use super::{Kind, Run};
 use crate::model::Row;
-use crate::parse::text::{clean_cell, is_empty_table_row};
+use crate::parse::header::is_header_word;
+use crate::parse::text::{clean_cell, is_empty_table_row, squash};
 use crate::parse::Grid;
 
 /// Where the rows of a table printed empty start: the lines that end the
@@ -21,6 +22,27 @@ pub(super) fn first_empty_row(content: &[Content<'_>]) -> Option<usize> {
     let start = content.len() - content.iter().rev().take_while(|c| is_row(c)).count();
     let has_total = content[start..].iter().any(|c| is_total(c.3));
     (start > 0 && has_total).then_some(start)
+}
+
+/// A bare 合计 printed on the line of the header's last words (its cell
+/// beside the lowest header cells of the amount columns): that line's
+/// first run is the total row, the rest header.
+pub(super) fn split_total_beside_header(content: &mut Vec<Content<'_>>) {
+    let Some((no, runs, gap, _)) = content.last() else {
+        return;
+    };
+    let beside = runs.len() >= 2
+        && is_total(&squash(&runs[0].text))
+        && runs[1..].iter().all(|r| is_header_word(&r.text));
+    if !beside {
+        return;
+    }
+    let (no, gap) = (*no, *gap);
+    let mut header = runs.clone();
+    let total = header.remove(0);
+    content.pop();
+    content.push((no, header, gap, ""));
+    content.push((no, vec![total], false, "合计"));
 }
 
 fn is_total(squashed: &str) -> bool {

@@ -131,6 +131,7 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
     let mut content = body::content_lines(lines, title);
     body::drop_trailing_page_numbers(&mut content);
     let Some(first_data) = content.iter().position(|c| is_data_line(&c.1)) else {
+        empty::split_total_beside_header(&mut content);
         let first = empty::first_empty_row(&content)?;
         let (header_lines, _) = body::header_of(&content[..first]);
         return empty::rebuild_empty(&header_lines, &content[first..]);
