@@ -125,6 +125,15 @@ pub(super) fn width(s: &str) -> usize {
 pub(super) const NEAR: usize = 4;
 
 /// The header cells that name a column (nothing stands below them).
+/// Is `o`, below `c`, the lower half of a tall cell wrapped around `c`'s
+/// line (附属单位 … 上缴收入 beside 经营收入): a word above `c`'s line stands
+/// right over it. Such a cell is beside `c`, not under it.
+pub(super) fn lower_half_beside(cells: &[HeaderCell], c: &HeaderCell, o: &HeaderCell) -> bool {
+    cells
+        .iter()
+        .any(|p| p.bottom < c.top && p.centre2().abs_diff(o.centre2()) <= 4)
+}
+
 pub(super) fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
     let mut out: Vec<usize> = (0..cells.len())
         .filter(|&i| {
@@ -132,9 +141,11 @@ pub(super) fn leaves(cells: &[HeaderCell]) -> Vec<usize> {
             // A spanning word may be narrower than what it spans, but
             // some word below stands under it or right next to it.
             let (lo, hi) = c.last;
-            !cells
-                .iter()
-                .any(|o| o.top > c.bottom && o.overlaps(lo.saturating_sub(NEAR), hi + NEAR))
+            !cells.iter().any(|o| {
+                o.top > c.bottom
+                    && o.overlaps(lo.saturating_sub(NEAR), hi + NEAR)
+                    && !lower_half_beside(cells, c, o)
+            })
         })
         .collect();
     out.sort_by_key(|&i| (cells[i].centre2(), cells[i].top));

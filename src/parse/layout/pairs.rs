@@ -4,7 +4,7 @@
 
 use super::align::Pairs;
 use super::columns::Column;
-use super::header_cells::HeaderCell;
+use super::header_cells::{lower_half_beside, HeaderCell};
 use super::Kind;
 
 /// A text column without a name beside a named one it never shares a line
@@ -105,7 +105,9 @@ pub(super) fn drop_spanning_words(hcells: &[HeaderCell], leaf_ids: &[usize], pai
         let c = &hcells[l];
         let reach = 2 * (c.hi - c.lo) + 20;
         let near = |o: &HeaderCell| o.centre2().abs_diff(c.centre2()) <= reach;
-        hcells.iter().any(|o| o.top > c.bottom && near(o))
+        hcells
+            .iter()
+            .any(|o| o.top > c.bottom && near(o) && !lower_half_beside(hcells, c, o))
             || named
                 .iter()
                 .any(|&m| hcells[m].bottom < c.top && near(&hcells[m]))
