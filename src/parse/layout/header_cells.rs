@@ -92,8 +92,14 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     let joined = format!("{}{lower}", c.text);
                     let two_words =
                         is_known_word(&c.text) && is_known_word(&lower) && !is_known_word(&joined);
+                    // Lines apart with the line between clear of both, two
+                    // halves that make a word of the vocabulary are one tall
+                    // cell wrapped around the line of the cells beside it
+                    // (事业单位 … 经营收入 beside 事业收入 | 其他收入).
+                    let tall_halves = li > c.bottom + 1 && is_known_word(&joined);
                     let wraps = (c.bottom + 1 == li && !whole_over_fragment && !two_words)
                         || tail_char
+                        || tall_halves
                         || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
                 }
