@@ -97,7 +97,15 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     // cell wrapped around the line of the cells beside it
                     // (事业单位 … 经营收入 beside 事业收入 | 其他收入).
                     let tall_halves = li > c.bottom + 1 && is_known_word(&joined);
-                    let wraps = (c.bottom + 1 == li && !whole_over_fragment && !two_words)
+                    // Text wraps at its cell's width: a line much wider than
+                    // the one above is no continuation of it, but a cell
+                    // under a spanning word (“三公”经费 over
+                    // 公务用车购置及运行维护费).
+                    let wider = r.end - r.start > c.last.1 - c.last.0 + 2;
+                    let wraps = (c.bottom + 1 == li
+                        && !whole_over_fragment
+                        && !two_words
+                        && !wider)
                         || tail_char
                         || tall_halves
                         || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
