@@ -85,6 +85,9 @@ struct Lexicon {
 struct Group {
     parents: Vec<String>,
     children: Vec<String>,
+    /// Every word that may stand under the parents is listed.
+    #[serde(default)]
+    closed: bool,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -100,9 +103,72 @@ impl Lexicon {
                 .iter()
                 .any(|g| g.parents.iter().chain(&g.children).any(|x| x == w))
     }
+    /// `known` with both sides read through `key`.
+    fn known_by(&self, w: &str, key: &dyn Fn(&str) -> String) -> bool {
+        self.words
+            .iter()
+            .chain(self.group.iter().flat_map(|g| g.parents.iter().chain(&g.children)))
+            .any(|x| key(x) == w)
+    }
     fn is_child(&self, w: &str) -> bool {
         self.group.iter().any(|g| g.children.iter().any(|x| x == w))
     }
+}
+
+/// Does the vocabulary say that `leaf` never stands under `parent`: the
+/// parent heads a closed group of the templates, the leaf is a word of the
+/// vocabulary, and it is neither a child of the group nor a child of one of
+/// its children (会议费 beside “三公”经费, not under it). Quotes and bracket
+/// widths do not matter.
+pub fn outside_group(parent: &str, leaf: &str) -> bool {
+    let key = lexicon_key;
+    let lex = &*LEXICON;
+    let (parent, leaf) = (key(parent), key(leaf));
+    let children_of = |w: &str| -> Vec<String> {
+        lex.group
+            .iter()
+            .filter(|g| g.parents.iter().any(|p| key(p) == w))
+            .flat_map(|g| g.children.iter().map(|c| key(c)))
+            .collect()
+    };
+    let closed = lex
+        .group
+        .iter()
+        .any(|g| g.closed && g.parents.iter().any(|p| key(p) == parent));
+    let children = children_of(&parent);
+    if !closed || !lex.known_by(&leaf, &key) {
+        return false;
+    }
+    let grandchildren = children.iter().flat_map(|c| children_of(c));
+    !children.iter().cloned().chain(grandchildren).any(|c| c == leaf)
+}
+
+/// Does `parent` head a closed group of the vocabulary that names `leaf`
+/// (itself or under one of its children), `leaf` being more than a
+/// generic 合计 / 小计?
+pub fn heads(parent: &str, leaf: &str) -> bool {
+    !matches!(leaf, "合计" | "小计") && !outside_group(parent, leaf) && {
+        let lex = &*LEXICON;
+        let key = lexicon_key;
+        let (parent, leaf) = (key(parent), key(leaf));
+        lex.group
+            .iter()
+            .any(|g| g.closed && g.parents.iter().any(|p| key(p) == parent))
+            && lex.known_by(&leaf, &key)
+    }
+}
+
+/// A header word as the vocabulary compares it: quotes dropped, brackets
+/// of one width.
+fn lexicon_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '‘' | '’' | '\''))
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect()
 }
 
 /// Is this a whole header word of the templates' vocabulary?

@@ -52,13 +52,20 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     })
                 })
             };
+            // A lone character may stand a position off the word it ends
+            // (会议 … 费): the converter rounds each line's start.
+            let lone = r.text.chars().count() == 1;
+            let (lo, hi) = match lone {
+                true => (r.start.saturating_sub(1), r.end + 1),
+                false => (r.start, r.end),
+            };
             let above: Vec<usize> = cells
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| {
                     c.bottom < li
                         && li - c.bottom <= 4
-                        && c.overlaps(r.start, r.end)
+                        && c.overlaps(lo, hi)
                         && (c.bottom + 1 == li || clear(c))
                 })
                 .map(|(i, _)| i)
@@ -66,7 +73,11 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
             let join = match above.as_slice() {
                 [k] => {
                     let c = &cells[*k];
-                    let alone = runs.iter().filter(|o| c.overlaps(o.start, o.end)).count() == 1;
+                    let alone = runs
+                        .iter()
+                        .filter(|o| c.overlaps(o.start, o.end) || std::ptr::eq(*o, r))
+                        .count()
+                        == 1;
                     let centred = c.centre2().abs_diff(cell.centre2()) <= 6;
                     // Lines apart, only a word cut short continues: its
                     // first line is its widest and ends in no header noun.

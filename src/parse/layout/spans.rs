@@ -2,6 +2,7 @@
 //! spans, and the column paths they give.
 
 use super::header_cells::HeaderCell;
+use crate::parse::header::{heads, outside_group};
 use super::Kind;
 
 /// Column spans of the spanning header cells. Line by line from the top,
@@ -32,19 +33,31 @@ pub(super) fn spans(
     let leaf_top: Vec<usize> = (0..n)
         .map(|c| leaf_of_col[c].map_or(usize::MAX, |l| cells[l].top))
         .collect();
+    let leaf_text: Vec<Option<&str>> = leaf_of_col
+        .iter()
+        .map(|l| l.map(|l| cells[l].text.as_str()))
+        .collect();
     let max_line = cells.iter().map(|c| c.top).max().unwrap_or(0);
     let min_line = cells.iter().map(|c| c.top).min().unwrap_or(0);
     // A tall name from right under the top line that ends above every
     // other column's name stands beside the top words, not under them
     // (机关运行经费预算数 beside “三公”经费预算数 over 合计 … 运行费).
     let tall = |l: usize| cells[l].top == min_line + 1 && cells[l].bottom > cells[l].top;
+    // So does a name standing above the middle of the header: a cell of
+    // the header's full height is centred on it, while the names under a
+    // spanning word stand in its lower part (合计 and 会议费 beside
+    // “三公”经费 over 小计 … 公务接待费).
+    let deepest_line = cells.iter().map(|c| c.bottom).max().unwrap_or(0);
+    let upright = |l: usize| cells[l].top + cells[l].bottom < min_line + deepest_line;
     let beside: Vec<bool> = (0..n)
         .map(|c| {
             leaf_of_col[c].is_some_and(|l| {
-                tall(l)
-                    && (0..n).filter(|&o| o != c).all(|o| {
-                        leaf_of_col[o].is_none_or(|k| tall(k) || cells[k].top > cells[l].bottom)
-                    })
+                upright(l)
+                    || tall(l)
+                        && (0..n).filter(|&o| o != c).all(|o| {
+                            leaf_of_col[o]
+                                .is_none_or(|k| tall(k) || cells[k].top > cells[l].bottom)
+                        })
             })
         })
         .collect();
@@ -101,6 +114,7 @@ pub(super) fn spans(
                 &leaf_lo,
                 &leaf_hi,
                 &leaf_top,
+                &leaf_text,
             ) {
                 span[i] = range;
             }
@@ -122,6 +136,7 @@ pub(super) fn partition(
     leaf_lo: &[usize],
     leaf_hi: &[usize],
     leaf_top: &[usize],
+    leaf_text: &[Option<&str>],
 ) -> Vec<(usize, Option<(usize, usize)>)> {
     let k = group.len();
     let m = free.len();
@@ -140,6 +155,20 @@ pub(super) fn partition(
         if names_labels(&c.text) && free[s..e].iter().any(|&f| kinds[f] == Kind::Amount) {
             cost += 40;
         }
+        // Nor does a word of the vocabulary span a name it never heads.
+        let foreign = free[s..e]
+            .iter()
+            .filter(|&&f| leaf_text[f].is_some_and(|t| outside_group(&c.text, t)))
+            .count();
+        cost += 40 * foreign;
+        // And one does span the names of its group printed beside its range.
+        let beside_range = [s.checked_sub(1), (e < free.len()).then_some(e)];
+        let members_left = beside_range
+            .into_iter()
+            .flatten()
+            .filter(|&x| leaf_text[free[x]].is_some_and(|t| heads(&c.text, t)))
+            .count();
+        cost += 40 * members_left;
         // The top words of a two-sided table (收入 | 支出) each head a side,
         // and a side starts at its label column: positions alone drift,
         // as a line of CJK text is printed wider than it counts.
