@@ -88,6 +88,9 @@ struct Group {
     /// Every word that may stand under the parents is listed.
     #[serde(default)]
     closed: bool,
+    /// Words printed beside the parents, never under them.
+    #[serde(default)]
+    beside: Vec<String>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -103,59 +106,57 @@ impl Lexicon {
                 .iter()
                 .any(|g| g.parents.iter().chain(&g.children).any(|x| x == w))
     }
-    /// `known` with both sides read through `key`.
-    fn known_by(&self, w: &str, key: &dyn Fn(&str) -> String) -> bool {
-        self.words
-            .iter()
-            .chain(self.group.iter().flat_map(|g| g.parents.iter().chain(&g.children)))
-            .any(|x| key(x) == w)
-    }
     fn is_child(&self, w: &str) -> bool {
         self.group.iter().any(|g| g.children.iter().any(|x| x == w))
     }
 }
 
-/// Does the vocabulary say that `leaf` never stands under `parent`: the
-/// parent heads a closed group of the templates, the leaf is a word of the
-/// vocabulary, and it is neither a child of the group nor a child of one of
-/// its children (会议费 beside “三公”经费, not under it). Quotes and bracket
-/// widths do not matter.
+/// Does the vocabulary say that `leaf` never stands under `parent`: a
+/// closed group headed by `parent` names it as printed beside (会议费
+/// beside “三公”经费), or it is a word of another closed group, not among
+/// the parent's (因公出国（境）费 beside 公务用车购置及运行维护费). Quotes and
+/// bracket widths do not matter.
 pub fn outside_group(parent: &str, leaf: &str) -> bool {
-    let key = lexicon_key;
-    let lex = &*LEXICON;
-    let (parent, leaf) = (key(parent), key(leaf));
-    let children_of = |w: &str| -> Vec<String> {
-        lex.group
-            .iter()
-            .filter(|g| g.parents.iter().any(|p| key(p) == w))
-            .flat_map(|g| g.children.iter().map(|c| key(c)))
-            .collect()
-    };
-    let closed = lex
-        .group
-        .iter()
-        .any(|g| g.closed && g.parents.iter().any(|p| key(p) == parent));
-    let children = children_of(&parent);
-    if !closed || !lex.known_by(&leaf, &key) {
+    let key = lexicon_key(parent);
+    let leaf_key = lexicon_key(leaf);
+    let mut own = closed_groups(&key).peekable();
+    if own.peek().is_none() {
         return false;
     }
-    let grandchildren = children.iter().flat_map(|c| children_of(c));
-    !children.iter().cloned().chain(grandchildren).any(|c| c == leaf)
+    let beside = own.any(|g| g.beside.iter().any(|w| lexicon_key(w) == leaf_key));
+    let named_elsewhere = !matches!(leaf, "合计" | "小计")
+        && LEXICON
+            .group
+            .iter()
+            .filter(|g| g.closed)
+            .any(|g| g.children.iter().any(|w| lexicon_key(w) == leaf_key));
+    beside || (named_elsewhere && !heads(parent, leaf))
 }
 
 /// Does `parent` head a closed group of the vocabulary that names `leaf`
-/// (itself or under one of its children), `leaf` being more than a
-/// generic 合计 / 小计?
+/// (a child, or a child of a child), `leaf` being more than a generic
+/// 合计 / 小计?
 pub fn heads(parent: &str, leaf: &str) -> bool {
-    !matches!(leaf, "合计" | "小计") && !outside_group(parent, leaf) && {
-        let lex = &*LEXICON;
-        let key = lexicon_key;
-        let (parent, leaf) = (key(parent), key(leaf));
-        lex.group
-            .iter()
-            .any(|g| g.closed && g.parents.iter().any(|p| key(p) == parent))
-            && lex.known_by(&leaf, &key)
+    if matches!(leaf, "合计" | "小计") {
+        return false;
     }
+    let (parent, leaf) = (lexicon_key(parent), lexicon_key(leaf));
+    let children: Vec<String> = closed_groups(&parent)
+        .flat_map(|g| g.children.iter().map(|c| lexicon_key(c)))
+        .collect();
+    children.iter().any(|c| *c == leaf)
+        || children
+            .iter()
+            .flat_map(|c| closed_groups(c).flat_map(|g| g.children.iter()))
+            .any(|c| lexicon_key(c) == leaf)
+}
+
+/// The closed groups headed by `parent` (a lexicon key).
+fn closed_groups(parent: &str) -> impl Iterator<Item = &'static Group> + '_ {
+    LEXICON
+        .group
+        .iter()
+        .filter(move |g| g.closed && g.parents.iter().any(|p| lexicon_key(p) == parent))
 }
 
 /// A header word as the vocabulary compares it: quotes dropped, brackets
