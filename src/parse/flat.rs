@@ -1317,3 +1317,48 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod letter_spaced_tests {
+    use super::*;
+    use crate::parse::SourceLines;
+
+    #[test]
+    fn letter_spaced_header_words_are_joined() {
+        assert_eq!(header_line_words("收 入 支 出"), ["收入", "支出"]);
+        assert_eq!(
+            header_line_words("项 目 预算数 项 目 预算数"),
+            ["项目", "预算数", "项目", "预算数"]
+        );
+        // The code levels over a split code column stay three cells.
+        assert_eq!(
+            header_line_words("类 款 项 合计"),
+            ["类", "款", "项", "合计"]
+        );
+    }
+
+    #[test]
+    fn letter_spaced_two_sided_header_places_one_sided_rows() {
+        let text = "收 入 支 出
+项 目 预算数 项 目 预算数
+一、一般公共预算拨款收入 32,365.09 一、一般公共服务支出 26,661.06
+二、其他收入 15.00 二、教育支出 122.80
+三、节能环保支出
+四、抗疫特别国债安排的支出
+本年收入合计 32,380.09 本年支出合计 32,852.05";
+        let src = SourceLines::new(text);
+        let g = rebuild(&src.lines(), "收支总表").unwrap();
+        assert_eq!(
+            g.columns,
+            ["收入/项目", "收入/预算数", "支出/项目", "支出/预算数"]
+        );
+        assert_eq!(g.rows.len(), 5);
+        let c = |r: usize| -> Vec<Option<&str>> {
+            g.rows[r].cells.iter().map(|c| c.as_deref()).collect()
+        };
+        assert_eq!(c(2), [None, None, Some("三、节能环保支出"), None]);
+        // A numbered item right before a total row does not wrap into it.
+        assert_eq!(c(3), [None, None, Some("四、抗疫特别国债安排的支出"), None]);
+        assert_eq!(c(4)[0], Some("本年收入合计"));
+    }
+}

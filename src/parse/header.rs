@@ -144,7 +144,7 @@ pub fn heads(parent: &str, leaf: &str) -> bool {
     let children: Vec<String> = closed_groups(&parent)
         .flat_map(|g| g.children.iter().map(|c| lexicon_key(c)))
         .collect();
-    children.iter().any(|c| *c == leaf)
+    children.contains(&leaf)
         || children
             .iter()
             .flat_map(|c| closed_groups(c).flat_map(|g| g.children.iter()))
@@ -313,6 +313,25 @@ pub fn paths_from_words(first_line: &[String], words: &[String]) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closed_groups_say_what_stands_under_them() {
+        assert!(outside_group("“三公”经费", "会议费"));
+        assert!(outside_group("三公经费", "培训费"));
+        // Another closed group's word is no child of this one's.
+        assert!(outside_group(
+            "公务用车购置及运行维护费",
+            "因公出国（境）费"
+        ));
+        assert!(!outside_group("公务用车购置及运行维护费", "公务用车购置费"));
+        // Measures under any column and open groups: no say.
+        assert!(!outside_group("“三公”经费", "预算数"));
+        assert!(!outside_group("本年收入", "预算数"));
+        assert!(heads("“三公”经费", "因公出国(境)费"));
+        assert!(heads("“三公”经费", "公务用车运行维护费"));
+        assert!(!heads("“三公”经费", "小计"));
+        assert!(!heads("本年支出", "基本支出"));
+    }
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|s| s.to_string()).collect()

@@ -113,13 +113,11 @@ pub(super) fn header_cells(lines: &[Vec<Run>]) -> Vec<HeaderCell> {
                     // under a spanning word (“三公”经费 over
                     // 公务用车购置及运行维护费).
                     let wider = r.end - r.start > c.last.1 - c.last.0 + 2;
-                    let wraps = (c.bottom + 1 == li
-                        && !whole_over_fragment
-                        && !two_words
-                        && !wider)
-                        || tail_char
-                        || tall_halves
-                        || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
+                    let wraps =
+                        (c.bottom + 1 == li && !whole_over_fragment && !two_words && !wider)
+                            || tail_char
+                            || tall_halves
+                            || (open && width(&squash(&r.text)) <= width(&c.text) + 2);
                     alone && centred && wraps
                 }
                 _ => false,

@@ -2,8 +2,8 @@
 //! spans, and the column paths they give.
 
 use super::header_cells::HeaderCell;
-use crate::parse::header::{heads, outside_group};
 use super::Kind;
+use crate::parse::header::{heads, outside_group};
 
 /// Column spans of the spanning header cells. Line by line from the top,
 /// the spanning cells of a line that stand under one parent share that
@@ -55,8 +55,7 @@ pub(super) fn spans(
                 upright(l)
                     || tall(l)
                         && (0..n).filter(|&o| o != c).all(|o| {
-                            leaf_of_col[o]
-                                .is_none_or(|k| tall(k) || cells[k].top > cells[l].bottom)
+                            leaf_of_col[o].is_none_or(|k| tall(k) || cells[k].top > cells[l].bottom)
                         })
             })
         })

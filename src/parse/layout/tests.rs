@@ -560,3 +560,111 @@ fn two_sided_top_words_head_their_sides() {
         ]
     );
 }
+
+#[test]
+fn tall_cell_wrapped_around_the_line_of_its_neighbours() {
+    // 附属单位 … 上缴收入 stands a line above and below the line of 经营收入
+    // and 其他收入: one cell beside them, and the columns no row fills keep
+    // their names.
+    let text = r"
+            项目
+
+                                                                         附属单位
+  功能分类                    本年收入合计      财政拨款收入      上级补助收入   事业收入   经营收入          其他收入
+                 科目名称                                                    上缴收入
+  科目编码
+
+
+            合计              9746.50     9746.50
+208       社会保障和就业支出          754.75      754.75";
+    let g = rebuild(text, "收入决算表");
+    assert_eq!(
+        g.columns,
+        [
+            "项目/功能分类科目编码",
+            "项目/科目名称",
+            "本年收入合计",
+            "财政拨款收入",
+            "上级补助收入",
+            "事业收入",
+            "经营收入",
+            "附属单位上缴收入",
+            "其他收入"
+        ]
+    );
+    assert_eq!(
+        cells(&g.rows[1])[..4],
+        [
+            Some("208"),
+            Some("社会保障和就业支出"),
+            Some("754.75"),
+            Some("754.75")
+        ]
+    );
+}
+
+#[test]
+fn empty_table_with_its_total_on_the_last_header_line() {
+    let text = r"
+         项目
+                   年初结转和                                  年末结转和
+  功能分类                       本年收入           本年支出
+          科目名称      结余                                      结余
+  科目编码
+
+         合计                           合计    基本支出   项目支出";
+    let g = rebuild(text, "政府性基金预算财政拨款收入支出决算表");
+    assert_eq!(
+        g.columns,
+        [
+            "项目/功能分类科目编码",
+            "项目/科目名称",
+            "年初结转和结余",
+            "本年收入",
+            "本年支出/合计",
+            "本年支出/基本支出",
+            "本年支出/项目支出",
+            "年末结转和结余"
+        ]
+    );
+    assert_eq!(g.rows.len(), 1);
+    assert_eq!(cells(&g.rows[0])[1], Some("合计"));
+}
+
+#[test]
+fn three_public_expenditures_beside_meetings_and_training() {
+    // “三公”经费 spans its three items only: 合计, 会议费 and 培训费 stand
+    // beside it, the full height of the header.
+    let text = r"
+                                 “三公”经费
+
+                                 公务用车购置及运行维护费
+                                                                   会议
+      合计                                                                     培训费
+                      因公出国                                公务接        费
+             小计                                 公务用车
+                      （境）费               公务用车             待费
+                                小计              运行维护
+                                          购置费
+                                                 费
+
+
+  1,384.74   484.30    100.00   267.80           267.80   116.50   200.44     700.00";
+    let g = rebuild(text, "一般公共预算“三公”经费、会议费、培训费支出预算表");
+    assert_eq!(
+        g.columns,
+        [
+            "合计",
+            "“三公”经费/小计",
+            "“三公”经费/因公出国（境）费",
+            "“三公”经费/公务用车购置及运行维护费/小计",
+            "“三公”经费/公务用车购置及运行维护费/公务用车购置费",
+            "“三公”经费/公务用车购置及运行维护费/公务用车运行维护费",
+            "“三公”经费/公务接待费",
+            "会议费",
+            "培训费"
+        ]
+    );
+    assert_eq!(cells(&g.rows[0])[4], None);
+    assert_eq!(cells(&g.rows[0])[5], Some("267.80"));
+}
