@@ -677,6 +677,17 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             }
         }
     }
+    // A bare 合计 over a line of amounts only: the total row's label,
+    // printed above its amounts, not a header word.
+    if first_data > 0
+        && text::is_empty_table_row(content[first_data - 1].squashed)
+        && content[first_data - 1].squashed != "无"
+        && words_of(content[first_data].text)
+            .iter()
+            .all(|w| is_number_word(w))
+    {
+        first_data -= 1;
+    }
     let header_lines: Vec<&str> = content[..first_data].iter().map(|l| l.text).collect();
     let header_keys: Vec<&str> = content[..first_data].iter().map(|l| l.squashed).collect();
     let hw = header_words(&header_lines);
@@ -789,7 +800,12 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
             pre.clear();
             continue;
         }
-        if text::is_empty_table_row(l.squashed) {
+        // 无, a bare 合计 over nothing but amounts: the label of those.
+        let over_amounts = data.get(k + 1).is_some_and(|n| {
+            let ws = words_of(n.text);
+            !ws.is_empty() && ws.iter().all(|w| is_number_word(w))
+        });
+        if text::is_empty_table_row(l.squashed) && !(over_amounts && l.squashed != "无") {
             // 无, a bare 合计: a row of an empty table, never a wrapped label.
             for (words, line) in [(std::mem::take(&mut pre), pre_line), (ws, l.no)] {
                 if !words.is_empty() {
@@ -1319,7 +1335,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod letter_spaced_tests {
+mod grammar_tests {
     use super::*;
     use crate::parse::SourceLines;
 
@@ -1335,6 +1351,21 @@ mod letter_spaced_tests {
             header_line_words("类 款 项 合计"),
             ["类", "款", "项", "合计"]
         );
+    }
+
+    #[test]
+    fn bare_total_over_its_amounts_is_a_row() {
+        let text = "功能科目编码 功能科目名称 金额
+合计
+13,297.11
+201 一般公共服务支出 10,191.56
+20102 政协事务 10,191.56";
+        let src = SourceLines::new(text);
+        let g = rebuild(&src.lines(), "财政拨款支出预算表").unwrap();
+        assert_eq!(g.columns, ["功能科目编码", "功能科目名称", "金额"]);
+        assert_eq!(g.rows.len(), 3);
+        let first: Vec<Option<&str>> = g.rows[0].cells.iter().map(|c| c.as_deref()).collect();
+        assert_eq!(first, [None, Some("合计"), Some("13,297.11")]);
     }
 
     #[test]
