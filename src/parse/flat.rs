@@ -533,7 +533,7 @@ fn header_words_in_order(lines: &[&str]) -> Vec<Vec<String>> {
                 continue;
             }
             pending.push_str(w);
-            if is_header_word(&pending) || pending.chars().count() > 24 {
+            if is_header_word(&pending) || is_known_word(&pending) || pending.chars().count() > 24 {
                 row.push(std::mem::take(&mut pending));
             }
         }

@@ -31,11 +31,22 @@ pub(super) fn rebuild_header(rows: &[Vec<String>], width: usize) -> Option<Vec<V
     for row in upper {
         let mut row = row.clone();
         // A word over its column that, with the leaf under it, makes a
-        // word of the templates: the two halves of a wrapped cell.
+        // word of the templates: the two halves of a wrapped cell. A cell
+        // that is no word itself only where every cell of its run so joins
+        // (一般公共预算财政 | 政府性基金预算财 over 拨款 | 政拨款), not a
+        // piece of a word spread over cells (功能分|类科|目编码 over 类).
+        let joins = |j: usize, cell: &str| is_known_word(&format!("{cell}{}", leaves[j]));
+        let mut join = vec![false; row.len()];
+        for (start, end) in runs(&row) {
+            let all = (start..end).all(|j| joins(j, &row[j]));
+            for j in start..end {
+                let word = is_header_word(&row[j]) || is_known_word(&row[j]);
+                join[j] = joins(j, &row[j]) && (all || word);
+            }
+        }
         for (j, cell) in row.iter_mut().enumerate() {
-            let whole = format!("{cell}{}", leaves[j]);
-            if !cell.is_empty() && is_known_word(&whole) {
-                leaves[j] = whole;
+            if join[j] {
+                leaves[j] = format!("{cell}{}", leaves[j]);
                 cell.clear();
             }
         }
