@@ -523,9 +523,10 @@ fn wrapped_cells_joined(lines: &[&str]) -> Option<Vec<Vec<String>>> {
 fn header_words_in_order(lines: &[&str]) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     let mut pending = String::new();
-    for line in lines {
+    let all: Vec<Vec<String>> = lines.iter().map(|l| header_line_words(l)).collect();
+    for (li, words) in all.iter().enumerate() {
         let mut row = Vec::new();
-        for w in header_line_words(line) {
+        for (i, w) in words.iter().enumerate() {
             let w = w.as_str();
             // The code levels over split code columns are words of their own.
             if pending.is_empty() && matches!(w, "类" | "款" | "项") {
@@ -533,7 +534,24 @@ fn header_words_in_order(lines: &[&str]) -> Vec<Vec<String>> {
                 continue;
             }
             pending.push_str(w);
-            if is_header_word(&pending) || is_known_word(&pending) || pending.chars().count() > 24 {
+            // A word of the vocabulary that ends no header noun (支出用途)
+            // is whole unless the next word, on this line or the next, goes
+            // on with it (功能分类 科目编码).
+            // On the next line, only into a word of the vocabulary: a
+            // group's name stands alone over its leaves (支出用途 over
+            // 项目名称).
+            let goes_on = match words.get(i + 1) {
+                Some(next) => {
+                    let longer = format!("{pending}{next}");
+                    is_header_word(&longer) || is_known_word(&longer)
+                }
+                None => all
+                    .get(li + 1)
+                    .and_then(|l| l.first())
+                    .is_some_and(|next| is_known_word(&format!("{pending}{next}"))),
+            };
+            let known = is_known_word(&pending) && !goes_on;
+            if is_header_word(&pending) || known || pending.chars().count() > 24 {
                 row.push(std::mem::take(&mut pending));
             }
         }
