@@ -872,10 +872,29 @@ pub fn rebuild(lines: &[Line], title: &str) -> Option<Grid> {
         let next_opens = data
             .get(k + 1)
             .is_some_and(|n| opens(n.text) || opens_total(n.text));
-        if opens(l.text) && pre.len() == n_words && next_opens {
+        // And a line of two side labels with no amounts (使用非财政拨款结余
+        // 结余分配) over a line opening with a whole word of the vocabulary
+        // (年初结转和结余 …): the labels are whole, their amounts blank.
+        let labels_over_word = n_words >= 2
+            && pre.iter().all(|w| !is_number_word(w) && !text::is_code(w))
+            && data
+                .get(k + 1)
+                .is_some_and(|n| words_of(n.text).first().is_some_and(|w| is_known_word(w)));
+        if pre.len() == n_words && ((opens(l.text) && next_opens) || labels_over_word) {
+            let words = match labels_over_word {
+                // One cell per side, not one label wrapped.
+                true => pre
+                    .iter()
+                    .map(|w| Word {
+                        text: w.to_string(),
+                        kind: Tok::Text,
+                    })
+                    .collect(),
+                false => tokenize(&pre),
+            };
             rows.push(RawRow {
                 line: pre_line,
-                words: tokenize(&pre),
+                words,
                 tail: String::new(),
                 tail_open: false,
             });
@@ -1368,6 +1387,23 @@ mod grammar_tests {
         assert_eq!(
             header_line_words("类 款 项 合计"),
             ["类", "款", "项", "合计"]
+        );
+    }
+
+    #[test]
+    fn side_labels_without_amounts_over_a_vocabulary_word_are_a_row() {
+        let text = "收入 支出
+项目 决算数 项目 决算数
+本年收入合计 9746.50 本年支出合计 9759.38
+使用非财政拨款结余 结余分配
+年初结转和结余 112.88 年末结转和结余 100.00";
+        let src = SourceLines::new(text);
+        let g = rebuild(&src.lines(), "收入支出决算总表").unwrap();
+        assert_eq!(g.rows.len(), 3);
+        let row: Vec<Option<&str>> = g.rows[1].cells.iter().map(|c| c.as_deref()).collect();
+        assert_eq!(
+            row,
+            [Some("使用非财政拨款结余"), None, Some("结余分配"), None]
         );
     }
 
