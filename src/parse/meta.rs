@@ -245,13 +245,19 @@ fn org_like(name: &str) -> bool {
 fn colon_value(v: &str) -> Option<String> {
     let v = v.trim_start_matches(is_space);
     let mut end = v.len();
-    let mut prev_space = false;
+    // Where the space before this character starts: a run of two spaces
+    // ends the value there (an ideographic space is three bytes).
+    let mut prev_space: Option<usize> = None;
     for (i, c) in v.char_indices() {
-        if c == '\t' || c == '|' || (is_space(c) && prev_space) {
-            end = if c == '\t' || c == '|' { i } else { i - 1 };
+        if c == '\t' || c == '|' {
+            end = i;
             break;
         }
-        prev_space = c == ' ' || c == '\u{3000}';
+        if let (true, Some(p)) = (is_space(c), prev_space) {
+            end = p;
+            break;
+        }
+        prev_space = (c == ' ' || c == '\u{3000}').then_some(i);
     }
     clean_value(&v[..end])
 }
@@ -660,6 +666,16 @@ pub fn read_meta(lines: &[&str]) -> ReportMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_ends_at_two_ideographic_spaces() {
+        // Found by tests/parser_robustness.rs: the cut fell inside U+3000.
+        assert_eq!(
+            colon_value("清远市\u{3000}\u{3000}[2013199]其他").as_deref(),
+            clean_value("清远市").as_deref()
+        );
+        assert_eq!(colon_value("清远市  其他"), clean_value("清远市"));
+    }
 
     fn meta(text: &str) -> ReportMeta {
         read_meta(&text.split('\n').collect::<Vec<_>>())
