@@ -145,6 +145,19 @@ pub(super) fn partition(
         && kinds[free[0]] == Kind::Text;
     // Cost of cell g taking free[s..e]: how far the range's centre is from
     // the cell's.
+    // What the vocabulary says of each cell over each free column, asked
+    // once here rather than for every range the search below prices.
+    let says = |ask: fn(&str, &str) -> bool| -> Vec<Vec<bool>> {
+        group
+            .iter()
+            .map(|&i| {
+                free.iter()
+                    .map(|&f| leaf_text[f].is_some_and(|t| ask(&cells[i].text, t)))
+                    .collect()
+            })
+            .collect()
+    };
+    let (outside, member) = (says(outside_group), says(heads));
     let range_cost = |g: usize, s: usize, e: usize| -> usize {
         let c = &cells[group[g]];
         let lo = leaf_lo[free[s]];
@@ -155,17 +168,14 @@ pub(super) fn partition(
             cost += 40;
         }
         // Nor does a word of the vocabulary span a name it never heads.
-        let foreign = free[s..e]
-            .iter()
-            .filter(|&&f| leaf_text[f].is_some_and(|t| outside_group(&c.text, t)))
-            .count();
+        let foreign = outside[g][s..e].iter().filter(|&&o| o).count();
         cost += 40 * foreign;
         // And one does span the names of its group printed beside its range.
         let beside_range = [s.checked_sub(1), (e < free.len()).then_some(e)];
         let members_left = beside_range
             .into_iter()
             .flatten()
-            .filter(|&x| leaf_text[free[x]].is_some_and(|t| heads(&c.text, t)))
+            .filter(|&x| member[g][x])
             .count();
         cost += 40 * members_left;
         // The top words of a two-sided table (收入 | 支出) each head a side,
